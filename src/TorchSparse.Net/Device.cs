@@ -1,0 +1,44 @@
+using TorchSparse.Backends;
+using TorchSparse.Backends.Cpu;
+
+namespace TorchSparse;
+
+/// <summary>Kinds of compute device. Only the CPU backend exists today; the others are the seams for later backends.</summary>
+public enum DeviceKind
+{
+    Cpu,
+    OpenCl,
+    Cuda,
+}
+
+/// <summary>
+/// Where a tensor lives and which backend runs its ops. Operations never move data between devices on their own:
+/// mixing devices is an error, not a silent copy.
+/// </summary>
+public sealed class Device : IEquatable<Device>
+{
+    private Device(Backend backend) => Backend = backend;
+
+    /// <summary>The managed-SIMD CPU backend.</summary>
+    public static Device Cpu { get; } = new(CpuBackend.Instance);
+
+    public DeviceKind Kind => Backend.Kind;
+
+    internal Backend Backend { get; }
+
+    public bool Equals(Device? other) => other is not null && ReferenceEquals(Backend, other.Backend);
+
+    public override bool Equals(object? obj) => Equals(obj as Device);
+
+    public override int GetHashCode() => Backend.GetHashCode();
+
+    public override string ToString() => Backend.Name;
+
+    internal static void RequireSame(Device a, Device b, string what)
+    {
+        if (!a.Equals(b))
+        {
+            throw new DeviceMismatchException($"{what}: tensors are on different devices ({a} and {b}); copy explicitly.");
+        }
+    }
+}

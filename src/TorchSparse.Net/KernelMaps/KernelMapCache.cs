@@ -1,0 +1,83 @@
+namespace TorchSparse.KernelMaps;
+
+/// <summary>
+/// Coordinates per tensor stride and kernel maps per <see cref="KernelMapKey"/>, shared by the tensors of one
+/// forward pass. It is an ordinary object carried by <see cref="SparseTensor"/>: no global state, and clearing it is
+/// the caller's choice. Thread-safe.
+/// </summary>
+public sealed class KernelMapCache
+{
+    private readonly Dictionary<Int3, Tensor> coordsByStride = [];
+    private readonly Dictionary<KernelMapKey, KernelMap> maps = [];
+    private readonly Lock gate = new();
+
+    public int KernelMapCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return maps.Count;
+            }
+        }
+    }
+
+    public bool TryGetCoords(Int3 stride, out Tensor coords)
+    {
+        lock (gate)
+        {
+            return coordsByStride.TryGetValue(stride, out coords!);
+        }
+    }
+
+    public bool TryGetKernelMap(KernelMapKey key, out KernelMap map)
+    {
+        lock (gate)
+        {
+            return maps.TryGetValue(key, out map!);
+        }
+    }
+
+    /// <summary>Drops every map and every coordinate set.</summary>
+    public void Clear()
+    {
+        lock (gate)
+        {
+            maps.Clear();
+            coordsByStride.Clear();
+        }
+    }
+
+    internal void RegisterCoords(Int3 stride, Tensor coords)
+    {
+        lock (gate)
+        {
+            if (coordsByStride.TryGetValue(stride, out Tensor? existing) && !ReferenceEquals(existing, coords))
+            {
+                throw new SparseEngineException(
+                    $"the kernel-map cache already holds other coordinates at tensor stride {stride}; "
+                    + "give tensors with different coordinates their own cache.");
+            }
+
+            coordsByStride[stride] = coords;
+        }
+    }
+
+    internal KernelMap GetOrAdd(KernelMapKey key, Func<KernelMap> build)
+    {
+        lock (gate)
+        {
+            if (maps.TryGetValue(key, out KernelMap? map))
+            {
+                return map;
+            }
+        }
+
+        // Built outside the lock: map construction is parallel and can take milliseconds.
+        KernelMap built = build();
+        lock (gate)
+        {
+            return maps.TryAdd(key, built) ? built : maps[key];
+        }
+    }
+}
