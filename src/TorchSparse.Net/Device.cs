@@ -22,6 +22,16 @@ public sealed class Device : IEquatable<Device>
     /// <summary>The managed-SIMD CPU backend.</summary>
     public static Device Cpu { get; } = new(CpuBackend.Instance);
 
+    /// <summary>
+    /// Threads the CPU backend uses (default: all processors; 0 or less restores that). Every CPU kernel gives the
+    /// same bits for any thread count.
+    /// </summary>
+    public static int CpuThreads
+    {
+        get => CpuParallel.MaxThreads;
+        set => CpuParallel.MaxThreads = value;
+    }
+
     public DeviceKind Kind => Backend.Kind;
 
     internal Backend Backend { get; }

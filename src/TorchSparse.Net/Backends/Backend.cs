@@ -18,6 +18,21 @@ internal abstract class Backend
 
     public abstract void Download<T>(TensorStorage source, Span<T> destination)
         where T : unmanaged;
+
+    /// <summary>output[o] = sum_k input[map(o, k)] * weight[k]; weight is [K, Cin, Cout], output is overwritten.</summary>
+    public abstract void SparseConv(Tensor input, Tensor weight, KernelMaps.KernelMap map, Conv.ConvConfig config, Tensor output);
+
+    /// <summary>output [M, N] = a [M, K] * b [K, N].</summary>
+    public abstract void MatMul(Tensor a, Tensor b, Tensor output);
+
+    /// <summary>In place: max(x, 0), or x for x &gt; 0 and slope * x otherwise when <paramref name="slope"/> is set.</summary>
+    public abstract void Activate(Tensor values, float? slope);
+
+    /// <summary>output = a + b, element-wise (same shapes).</summary>
+    public abstract void Add(Tensor a, Tensor b, Tensor output);
+
+    /// <summary>Rows [N, C] in place: x * scale[c] + shift[c].</summary>
+    public abstract void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift);
 }
 
 /// <summary>Memory owned by one backend. Its length counts elements of <see cref="DType"/>.</summary>

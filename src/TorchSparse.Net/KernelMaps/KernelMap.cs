@@ -9,6 +9,7 @@ public sealed class KernelMap
 {
     private readonly int[] outInMap;
     private PairLists? pairs;
+    private KernelMap? transposed;
     private long pairCount = -1;
 
     internal KernelMap(int inputCount, int outputCount, int volume, int[] outInMap)
@@ -55,6 +56,32 @@ public sealed class KernelMap
     }
 
     internal int[] RawOutInMap => outInMap;
+
+    /// <summary>Output rows ordered by neighbour mask, for the sorted implicit-GEMM dataflow (built on first use).</summary>
+    internal int[]? SortedRowOrder { get; set; }
+
+    /// <summary>Coordinates of the map's input rows (set when the map is resolved through a cache).</summary>
+    internal Tensor? InputCoords { get; set; }
+
+    /// <summary>Coordinates of the map's output rows.</summary>
+    internal Tensor? OutputCoords { get; set; }
+
+    /// <summary>The transposed map, built once and kept with this one (inverse convs reuse it every forward).</summary>
+    internal KernelMap Transposed
+    {
+        get
+        {
+            if (transposed is null)
+            {
+                KernelMap t = Transpose();
+                t.InputCoords = OutputCoords;
+                t.OutputCoords = InputCoords;
+                transposed = t;
+            }
+
+            return transposed;
+        }
+    }
 
     /// <summary>Pairs grouped by offset, each group in ascending output order (deterministic).</summary>
     internal PairLists Pairs => pairs ??= PairLists.From(this);

@@ -1,3 +1,7 @@
+using TorchSparse.Backends.Cpu.Conv;
+using TorchSparse.Conv;
+using TorchSparse.KernelMaps;
+
 namespace TorchSparse.Backends.Cpu;
 
 /// <summary>Host memory and managed-SIMD kernels. Storage is a pinned array so kernels can take raw pointers.</summary>
@@ -27,6 +31,52 @@ internal sealed class CpuBackend : Backend
 
     public override void Download<T>(TensorStorage source, Span<T> destination) =>
         Span<T>(source).CopyTo(destination);
+
+    public override void SparseConv(Tensor input, Tensor weight, KernelMap map, ConvConfig config, Tensor output)
+    {
+        int volume = map.Volume;
+        int cin = input.Size(1);
+        int cout = output.Size(1);
+        ReadOnlySpan<float> w = weight.AsSpan<float>();
+        var packed = new PackedMatrix[volume];
+        for (int k = 0; k < volume; k++)
+        {
+            packed[k] = PackedMatrix.Pack(w.Slice(k * cin * cout, cin * cout), cin, cout);
+        }
+
+        CpuSparseConv.Run(input, packed, map, config, output);
+    }
+
+    public override unsafe void MatMul(Tensor a, Tensor b, Tensor output)
+    {
+        int m = a.Size(0);
+        int k = a.Size(1);
+        int n = b.Size(1);
+        PackedMatrix packed = PackedMatrix.Pack(b.AsSpan<float>(), k, n);
+        fixed (float* aPtr = a.AsSpan<float>())
+        fixed (float* cPtr = output.AsSpan<float>())
+        {
+            Gemm.Multiply(aPtr, k, packed, cPtr, n, m, accumulate: false);
+        }
+    }
+
+    public override void Activate(Tensor values, float? slope)
+    {
+        if (slope is float s)
+        {
+            CpuOps.LeakyRelu(values.AsSpan<float>(), s);
+        }
+        else
+        {
+            CpuOps.Relu(values.AsSpan<float>());
+        }
+    }
+
+    public override void Add(Tensor a, Tensor b, Tensor output) =>
+        CpuOps.Add(a.AsSpan<float>(), b.AsSpan<float>(), output.AsSpan<float>());
+
+    public override void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift) =>
+        CpuOps.ChannelAffine(rows.AsSpan<float>(), rows.Size(1), scale, shift);
 
     public static Span<T> Span<T>(TensorStorage storage)
         where T : unmanaged => ((CpuStorage<T>)storage).Array.AsSpan();

@@ -1,0 +1,96 @@
+using TorchSparse.KernelMaps;
+
+namespace TorchSparse.Conv;
+
+/// <summary>The functional sparse convolution. Modules (<see cref="Nn.Conv3d"/>) hold weights and call this.</summary>
+public static class SparseConv
+{
+    /// <summary>
+    /// Convolves <paramref name="input"/> with <paramref name="weight"/> [K, Cin, Cout] ([Cin, Cout] when K = 1).
+    /// The kernel map comes from, and goes into, the input's cache.
+    /// </summary>
+    public static SparseTensor Forward(
+        SparseTensor input, Tensor weight, Tensor? bias, ConvGeometry geometry, ConvConfig? config = null)
+    {
+        geometry.Validate();
+        (int cin, int cout) = ValidateWeights(input, weight, bias, geometry);
+        Backends.Backend backend = input.Device.Backend;
+        if (geometry.IsPointwise)
+        {
+            Tensor product = Tensor.Empty(DType.Float32, input.Device, input.Count, cout);
+            backend.MatMul(input.Feats, weight.Reshape(cin, cout), product);
+            AddBias(product, bias);
+            return new SparseTensor(product, input.Coords, input.Stride, input.Cache);
+        }
+
+        ResolvedMap resolved = KernelMapResolver.Resolve(input, geometry);
+        Tensor output = Tensor.Empty(DType.Float32, input.Device, resolved.Map.OutputCount, cout);
+        backend.SparseConv(input.Feats, weight, resolved.Map, config ?? ConvConfig.Default, output);
+        AddBias(output, bias);
+        return new SparseTensor(output, resolved.OutCoords, resolved.OutStride, resolved.OutCache);
+    }
+
+    /// <summary>The kernel map <see cref="Forward"/> would use, built into the input's cache if missing.</summary>
+    public static KernelMap KernelMapFor(SparseTensor input, ConvGeometry geometry)
+    {
+        geometry.Validate();
+        return KernelMapResolver.Resolve(input, geometry).Map;
+    }
+
+    private static (int Cin, int Cout) ValidateWeights(SparseTensor input, Tensor weight, Tensor? bias, ConvGeometry g)
+    {
+        if (input.Feats.DType != DType.Float32 || weight.DType != DType.Float32)
+        {
+            throw new DTypeMismatchException(
+                $"sparse conv computes in float32; got feats {input.Feats.DType} and weight {weight.DType} "
+                + "(convert float16 storage with To(DType.Float32)).");
+        }
+
+        Device.RequireSame(input.Device, weight.Device, "conv weight");
+        int volume = g.KernelVolume;
+        int cin;
+        int cout;
+        if (weight.Rank == 3 && weight.Size(0) == volume)
+        {
+            cin = weight.Size(1);
+            cout = weight.Size(2);
+        }
+        else if (weight.Rank == 2 && volume == 1)
+        {
+            cin = weight.Size(0);
+            cout = weight.Size(1);
+        }
+        else
+        {
+            throw new ShapeMismatchException(
+                $"conv weight must be [{volume}, Cin, Cout] for kernel {g.KernelSize}"
+                + (volume == 1 ? " (or [Cin, Cout])" : string.Empty) + $"; got [{string.Join(", ", weight.Shape)}].");
+        }
+
+        if (cin != input.Channels)
+        {
+            throw new ShapeMismatchException(
+                $"conv weight expects {cin} input channels but the input has {input.Channels}.");
+        }
+
+        if (bias is not null && (bias.Rank != 1 || bias.Size(0) != cout || bias.DType != DType.Float32))
+        {
+            throw new ShapeMismatchException(
+                $"conv bias must be float32 [{cout}]; got {bias.DType} [{string.Join(", ", bias.Shape)}].");
+        }
+
+        return (cin, cout);
+    }
+
+    private static void AddBias(Tensor output, Tensor? bias)
+    {
+        if (bias is null)
+        {
+            return;
+        }
+
+        var ones = new float[bias.Size(0)];
+        Array.Fill(ones, 1f);
+        output.Device.Backend.ChannelAffine(output, ones, bias.AsSpan<float>());
+    }
+}
