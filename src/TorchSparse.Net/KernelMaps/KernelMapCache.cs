@@ -1,3 +1,5 @@
+using TorchSparse.Coordinates;
+
 namespace TorchSparse.KernelMaps;
 
 /// <summary>
@@ -9,6 +11,7 @@ public sealed class KernelMapCache
 {
     private readonly Dictionary<Int3, Tensor> coordsByStride = [];
     private readonly Dictionary<KernelMapKey, KernelMap> maps = [];
+    private readonly Dictionary<Int3, CoordinateHashTable> tablesByStride = [];
     private readonly Lock gate = new();
 
     public int KernelMapCount
@@ -38,13 +41,14 @@ public sealed class KernelMapCache
         }
     }
 
-    /// <summary>Drops every map and every coordinate set.</summary>
+    /// <summary>Drops every map, every coordinate set and every coordinate hash table.</summary>
     public void Clear()
     {
         lock (gate)
         {
             maps.Clear();
             coordsByStride.Clear();
+            tablesByStride.Clear();
         }
     }
 
@@ -78,6 +82,26 @@ public sealed class KernelMapCache
         lock (gate)
         {
             return maps.TryAdd(key, built) ? built : maps[key];
+        }
+    }
+
+    /// <summary>The coordinate hash table of the tensor at <paramref name="stride"/>, built once and shared by every
+    /// map built at that stride.</summary>
+    internal CoordinateHashTable GetOrAddTable(Int3 stride, Func<CoordinateHashTable> build)
+    {
+        lock (gate)
+        {
+            if (tablesByStride.TryGetValue(stride, out CoordinateHashTable? table))
+            {
+                return table;
+            }
+        }
+
+        // Built outside the lock, like maps: a parallel build of a large table takes milliseconds.
+        CoordinateHashTable built = build();
+        lock (gate)
+        {
+            return tablesByStride.TryAdd(stride, built) ? built : tablesByStride[stride];
         }
     }
 }

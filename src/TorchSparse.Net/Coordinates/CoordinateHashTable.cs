@@ -1,0 +1,287 @@
+using System.Runtime.InteropServices;
+
+namespace TorchSparse.Coordinates;
+
+/// <summary>
+/// Maps (b, x, y, z) coordinates to row indices: open addressing with linear probing over the coordinate's exact
+/// int64 key (<see cref="CoordinateKeyer"/>), so two distinct voxels can never alias. When a coordinate is inserted
+/// more than once the smallest row wins, which keeps the table deterministic under a parallel build.
+/// Find and FindMany are safe from many threads; Insert is single-threaded.
+/// </summary>
+internal sealed class CoordinateHashTable
+{
+    private const long EmptyKey = -1;
+    private const int MinCapacity = 16;
+    private const int ParallelChunk = 16384;
+
+    // Twice this is the largest power-of-two capacity an array can have.
+    private const int MaxCount = 1 << 29;
+
+    private Entry[] entries;
+    private int shift;
+
+    private CoordinateHashTable(CoordinateKeyer keyer, int capacity)
+    {
+        Keyer = keyer;
+        entries = NewEntries(capacity);
+        shift = 64 - int.Log2(capacity);
+    }
+
+    /// <summary>Number of distinct coordinates stored.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Slots in the table: a power of two, at least twice <see cref="Count"/>.</summary>
+    public int Capacity => entries.Length;
+
+    /// <summary>Per-axis minimum of the key space; queries below it return -1 without probing.</summary>
+    public Coordinate Min => Keyer.Min;
+
+    /// <summary>Per-axis maximum of the key space; queries above it return -1 without probing.</summary>
+    public Coordinate Max => Keyer.Max;
+
+    internal CoordinateKeyer Keyer { get; private set; }
+
+    /// <summary>An empty table whose key space spans [min, max]; Insert widens it when needed.</summary>
+    public static CoordinateHashTable Create(Coordinate min, Coordinate max, int expectedCount = 0) =>
+        new(new CoordinateKeyer(min, max), CapacityFor(expectedCount));
+
+    /// <summary>Inserts row r for each coordinate row r of <paramref name="coords"/> (flat [N*4]), in parallel for
+    /// large N. Duplicated coordinates keep their first (smallest) row.</summary>
+    public static unsafe CoordinateHashTable Build(ReadOnlySpan<int> coords)
+    {
+        var table = new CoordinateHashTable(CoordinateKeyer.FromRows(coords), CapacityFor(coords.Length / 4));
+        int rows = coords.Length / 4;
+        int chunks = ParallelWork.ChunkCount(rows, ParallelChunk);
+        if (chunks == 1)
+        {
+            for (int row = 0; row < rows; row++)
+            {
+                ReadOnlySpan<int> c = coords.Slice(row * 4, 4);
+                table.Count += table.InsertKey(table.Keyer.Encode(c[0], c[1], c[2], c[3]), row) ? 1 : 0;
+            }
+
+            return table;
+        }
+
+        fixed (int* pinned = coords)
+        {
+            int* source = pinned;
+            int added = 0;
+            ParallelWork.ForEachChunk(rows, chunks, (_, start, end) =>
+            {
+                int local = 0;
+                CoordinateKeyer keyer = table.Keyer;
+                for (int row = start; row < end; row++)
+                {
+                    int* c = source + (row * 4L);
+                    local += table.InsertKeyConcurrent(keyer.Encode(c[0], c[1], c[2], c[3]), row) ? 1 : 0;
+                }
+
+                Interlocked.Add(ref added, local);
+            });
+            table.Count = added;
+        }
+
+        return table;
+    }
+
+    /// <summary>Adds (or lowers) the row of a coordinate; returns true when the coordinate was new. Widens the key
+    /// space for a coordinate outside it and doubles the capacity beyond a load factor of 1/2.</summary>
+    public bool Insert(int b, int x, int y, int z, int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        if (!Keyer.Contains(b, x, y, z))
+        {
+            Coordinate min = Keyer.Min, max = Keyer.Max;
+            var widened = new CoordinateKeyer(
+                new Coordinate(Math.Min(min.Batch, b), Math.Min(min.X, x), Math.Min(min.Y, y), Math.Min(min.Z, z)),
+                new Coordinate(Math.Max(max.Batch, b), Math.Max(max.X, x), Math.Max(max.Y, y), Math.Max(max.Z, z)));
+            Rehash(widened, Capacity);
+        }
+
+        if ((Count + 1L) * 2 > Capacity)
+        {
+            Rehash(Keyer, checked(Capacity * 2));
+        }
+
+        bool added = InsertKey(Keyer.Encode(b, x, y, z), row);
+        Count += added ? 1 : 0;
+        return added;
+    }
+
+    /// <summary>The row stored for a coordinate, or -1.</summary>
+    public int Find(int b, int x, int y, int z) => Keyer.Contains(b, x, y, z) ? FindKey(Keyer.Encode(b, x, y, z)) : -1;
+
+    /// <summary>rows[r] = Find(coords row r); in parallel for large inputs.</summary>
+    public void FindMany(ReadOnlySpan<int> coords, Span<int> rows) => FindMany(coords, default, rows);
+
+    /// <summary>rows[r] = Find(coords row r + displacement), batch unchanged; in parallel for large inputs.</summary>
+    public unsafe void FindMany(ReadOnlySpan<int> coords, Int3 displacement, Span<int> rows)
+    {
+        if (coords.Length % 4 != 0 || rows.Length != coords.Length / 4)
+        {
+            throw new ShapeMismatchException(
+                $"FindMany needs coords [N*4] and rows [N]; got {coords.Length} coordinate ints and {rows.Length} rows.");
+        }
+
+        fixed (int* pinnedCoords = coords)
+        fixed (int* pinnedRows = rows)
+        {
+            int* source = pinnedCoords;
+            int* destination = pinnedRows;
+            ParallelWork.For(rows.Length, ParallelChunk, (start, end) =>
+            {
+                for (int row = start; row < end; row++)
+                {
+                    int* c = source + (row * 4L);
+                    long x = (long)c[1] + displacement.X, y = (long)c[2] + displacement.Y, z = (long)c[3] + displacement.Z;
+                    destination[row] = Keyer.Contains(c[0], x, y, z)
+                        ? FindKey(Keyer.Encode(c[0], (int)x, (int)y, (int)z))
+                        : -1;
+                }
+            });
+        }
+    }
+
+    /// <summary>The row stored under an exact key of <see cref="Keyer"/>, or -1.</summary>
+    internal int FindKey(long key)
+    {
+        Entry[] table = entries;
+        int mask = table.Length - 1;
+        int slot = SlotOf(key);
+        while (true)
+        {
+            ref Entry entry = ref table[slot];
+            if (entry.Key == key)
+            {
+                return entry.Row;
+            }
+
+            if (entry.Key == EmptyKey)
+            {
+                return -1;
+            }
+
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// <summary>The home slot of a key: the top bits of a 64-bit mix (MurmurHash3's finaliser), so keys that differ
+    /// by a constant stride (neighbouring voxels) spread over the whole table.</summary>
+    internal int SlotOf(long key)
+    {
+        ulong h = (ulong)key;
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdUL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53UL;
+        h ^= h >> 33;
+        return (int)(h >> shift);
+    }
+
+    private static int CapacityFor(int count)
+    {
+        if (count > MaxCount)
+        {
+            throw new SparseEngineException(
+                $"a coordinate hash table holds at most {MaxCount} coordinates; {count} were requested.");
+        }
+
+        return (int)Math.Max(MinCapacity, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count * 2u));
+    }
+
+    private static Entry[] NewEntries(int capacity)
+    {
+        Entry[] fresh = GC.AllocateUninitializedArray<Entry>(capacity);
+        fresh.AsSpan().Fill(new Entry { Key = EmptyKey, Row = int.MaxValue });
+        return fresh;
+    }
+
+    private bool InsertKey(long key, int row)
+    {
+        int mask = entries.Length - 1;
+        int slot = SlotOf(key);
+        while (true)
+        {
+            ref Entry entry = ref entries[slot];
+            if (entry.Key == key)
+            {
+                entry.Row = Math.Min(entry.Row, row);
+                return false;
+            }
+
+            if (entry.Key == EmptyKey)
+            {
+                entry.Key = key;
+                entry.Row = row;
+                return true;
+            }
+
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    // Claims the slot with a CAS on the key; the row is then lowered atomically, so whichever thread inserts a
+    // duplicated coordinate first, the smallest row is what remains.
+    private bool InsertKeyConcurrent(long key, int row)
+    {
+        int mask = entries.Length - 1;
+        int slot = SlotOf(key);
+        while (true)
+        {
+            ref Entry entry = ref entries[slot];
+            long current = Volatile.Read(ref entry.Key);
+            bool claimed = false;
+            if (current == EmptyKey)
+            {
+                current = Interlocked.CompareExchange(ref entry.Key, key, EmptyKey);
+                claimed = current == EmptyKey;
+            }
+
+            if (claimed || current == key)
+            {
+                int stored = Volatile.Read(ref entry.Row);
+                while (row < stored)
+                {
+                    int seen = Interlocked.CompareExchange(ref entry.Row, row, stored);
+                    if (seen == stored)
+                    {
+                        break;
+                    }
+
+                    stored = seen;
+                }
+
+                return claimed;
+            }
+
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private void Rehash(CoordinateKeyer newKeyer, int newCapacity)
+    {
+        Entry[] old = entries;
+        CoordinateKeyer oldKeyer = Keyer;
+        entries = NewEntries(newCapacity);
+        shift = 64 - int.Log2(newCapacity);
+        Keyer = newKeyer;
+        Span<int> row = stackalloc int[4];
+        foreach (Entry entry in old)
+        {
+            if (entry.Key != EmptyKey)
+            {
+                oldKeyer.Decode(entry.Key, row);
+                InsertKey(newKeyer.Encode(row[0], row[1], row[2], row[3]), entry.Row);
+            }
+        }
+    }
+
+    // Key and row side by side: a probe reads one 16-byte entry, never two cache lines.
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Entry
+    {
+        public long Key;
+        public int Row;
+    }
+}

@@ -1,0 +1,111 @@
+namespace TorchSparse.Coordinates;
+
+/// <summary>
+/// Stable least-significant-digit radix sort of non-negative int64 keys carrying a payload. Stable means equal keys
+/// keep their input order, which the callers rely on to pick the first occurrence. Each pass counts digits per chunk
+/// and scatters each chunk to offsets fixed in chunk order, so the result is the same for any thread count.
+/// </summary>
+internal static class KeySort
+{
+    private const int DigitBits = 11;
+    private const int Buckets = 1 << DigitBits;
+    private const int ParallelChunk = 32768;
+
+    /// <summary>Sorts <paramref name="keys"/> ascending and applies the same permutation to
+    /// <paramref name="values"/>. Every key must lie in [0, <paramref name="keyCount"/>).</summary>
+    public static void SortByKey<T>(long[] keys, T[] values, long keyCount)
+        where T : unmanaged
+    {
+        if (keys.Length != values.Length)
+        {
+            throw new ShapeMismatchException($"{keys.Length} keys but {values.Length} values to sort.");
+        }
+
+        int count = keys.Length;
+        if (count < 2)
+        {
+            return;
+        }
+
+        int keyBits = 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(keyCount - 1, 1));
+        long[] keyBuffer = GC.AllocateUninitializedArray<long>(count);
+        T[] valueBuffer = GC.AllocateUninitializedArray<T>(count);
+        long[] keysIn = keys, keysOut = keyBuffer;
+        T[] valuesIn = values, valuesOut = valueBuffer;
+        int chunks = ParallelWork.ChunkCount(count, ParallelChunk);
+        int[] offsets = new int[chunks * Buckets];
+        for (int digitShift = 0; digitShift < keyBits; digitShift += DigitBits)
+        {
+            if (CountDigits(keysIn, digitShift, chunks, offsets))
+            {
+                Scatter(keysIn, valuesIn, keysOut, valuesOut, digitShift, chunks, offsets);
+                (keysIn, keysOut) = (keysOut, keysIn);
+                (valuesIn, valuesOut) = (valuesOut, valuesIn);
+            }
+        }
+
+        if (!ReferenceEquals(keysIn, keys))
+        {
+            keysIn.AsSpan().CopyTo(keys);
+            valuesIn.AsSpan().CopyTo(values);
+        }
+    }
+
+    // Fills offsets[chunk * Buckets + digit] with where that chunk's first key of that digit goes. Returns false when
+    // every key has the same digit, so the pass would not move anything.
+    private static bool CountDigits(long[] keys, int digitShift, int chunks, int[] offsets)
+    {
+        Array.Clear(offsets);
+        ParallelWork.ForEachChunk(keys.Length, chunks, (chunk, start, end) =>
+        {
+            Span<int> histogram = offsets.AsSpan(chunk * Buckets, Buckets);
+            for (int i = start; i < end; i++)
+            {
+                histogram[(int)(keys[i] >> digitShift) & (Buckets - 1)]++;
+            }
+        });
+
+        int firstDigit = (int)(keys[0] >> digitShift) & (Buckets - 1);
+        int sameDigit = 0;
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            sameDigit += offsets[(chunk * Buckets) + firstDigit];
+        }
+
+        if (sameDigit == keys.Length)
+        {
+            return false;
+        }
+
+        // Digit-major, chunk-minor prefix sum: all of digit d precede digit d + 1, and within a digit the chunks
+        // keep their input order, which is what makes each pass stable.
+        int running = 0;
+        for (int digit = 0; digit < Buckets; digit++)
+        {
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                int slot = (chunk * Buckets) + digit;
+                int size = offsets[slot];
+                offsets[slot] = running;
+                running += size;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Scatter<T>(
+        long[] keysIn, T[] valuesIn, long[] keysOut, T[] valuesOut, int digitShift, int chunks, int[] offsets)
+        where T : unmanaged =>
+        ParallelWork.ForEachChunk(keysIn.Length, chunks, (chunk, start, end) =>
+        {
+            Span<int> next = offsets.AsSpan(chunk * Buckets, Buckets);
+            for (int i = start; i < end; i++)
+            {
+                long key = keysIn[i];
+                int at = next[(int)(key >> digitShift) & (Buckets - 1)]++;
+                keysOut[at] = key;
+                valuesOut[at] = valuesIn[i];
+            }
+        });
+}

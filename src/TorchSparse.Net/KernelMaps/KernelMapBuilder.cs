@@ -1,0 +1,226 @@
+using TorchSparse.Coordinates;
+
+namespace TorchSparse.KernelMaps;
+
+/// <summary>
+/// Builds kernel maps on the CPU. Offsets use TorchSparse's flat order (<see cref="FlatOffset"/>); every build is
+/// deterministic: the same map and row order for any thread count.
+/// </summary>
+internal static class KernelMapBuilder
+{
+    private const int ParallelChunk = 4096;
+
+    /// <summary>
+    /// TorchSparse's flat index of kernel offset (jx, jy, jz). When every axis is odd, x is fastest
+    /// (<c>jx + kx*(jy + ky*jz)</c>); otherwise z is fastest (<c>jz + kz*(jy + ky*jx)</c>). TorchSparse decides on the
+    /// product of the kernel sizes being odd, which is the same as every axis being odd, so mixed tuples such as
+    /// (2, 3, 1) take the even rule.
+    /// </summary>
+    internal static int FlatOffset(Int3 kernel, int jx, int jy, int jz)
+    {
+        if ((uint)jx >= (uint)kernel.X || (uint)jy >= (uint)kernel.Y || (uint)jz >= (uint)kernel.Z)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(jx), $"offset ({jx}, {jy}, {jz}) is outside kernel {kernel}.");
+        }
+
+        return IsOdd(kernel) ? jx + (kernel.X * (jy + (kernel.Y * jz))) : jz + (kernel.Z * (jy + (kernel.Y * jx)));
+    }
+
+    /// <summary>Whether every axis of the kernel is odd: centred offsets, x-fastest order, mirror symmetry.</summary>
+    internal static bool IsOdd(Int3 kernel) => (kernel.X & kernel.Y & kernel.Z & 1) == 1;
+
+    /// <summary>Displacement of offset index <paramref name="j"/> on an axis of size <paramref name="size"/>: centred
+    /// for odd sizes, 0..size-1 for even sizes, times the dilation.</summary>
+    internal static long Displacement(int size, int j, int dilation) =>
+        (size % 2 == 1 ? j - ((size - 1) / 2) : j) * (long)dilation;
+
+    /// <summary>
+    /// Stride-1 map: outputs are the input rows in order; <c>OutInMap[o*K + k]</c> is the row at coord(o) + offset k
+    /// in the same batch, or -1. <paramref name="table"/> must hold exactly these coordinates (row r at coords row r).
+    /// </summary>
+    internal static KernelMap Submanifold(ReadOnlySpan<int> coords, Int3 kernel, Int3 dilation, CoordinateHashTable table)
+    {
+        kernel.RequirePositive(nameof(kernel));
+        dilation.RequirePositive(nameof(dilation));
+        ArgumentNullException.ThrowIfNull(table);
+        if (coords.Length % 4 != 0)
+        {
+            throw new ShapeMismatchException($"coordinates must be flat [N*4] (b, x, y, z); got {coords.Length} ints.");
+        }
+
+        int rows = coords.Length / 4;
+        int volume = kernel.Volume;
+        int[] map = GC.AllocateUninitializedArray<int>(MapLength(rows, volume));
+        OffsetTable offsets = OffsetTable.Create(kernel, dilation, table.Keyer);
+
+        // With unique coordinates (the table holds one key per row) an odd kernel is mirror-symmetric: if o sees i at
+        // offset k then i sees o at K-1-k, so half of the offsets are queried and the other half written by mirror.
+        // With duplicated coordinates the mirror would race between the copies, so every offset is queried instead.
+        if (IsOdd(kernel) && table.Count == rows)
+        {
+            ParallelWork.For(map.Length, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
+            QueryRows(coords, map, volume, (row, c, key, entries) =>
+            {
+                int centre = volume / 2;
+                for (int k = 0; k < centre; k++)
+                {
+                    int neighbour = offsets.Find(table, c, key, k);
+                    if (neighbour >= 0)
+                    {
+                        entries[k] = neighbour;
+                        map[(neighbour * (long)volume) + volume - 1 - k] = row;
+                    }
+                }
+
+                entries[centre] = row;
+            });
+        }
+        else
+        {
+            QueryRows(coords, map, volume, (_, c, key, entries) =>
+            {
+                for (int k = 0; k < volume; k++)
+                {
+                    entries[k] = offsets.Find(table, c, key, k);
+                }
+            });
+        }
+
+        return new KernelMap(rows, rows, volume, map);
+
+        unsafe void QueryRows(ReadOnlySpan<int> source, int[] target, int k, RowQuery query)
+        {
+            fixed (int* pinned = source)
+            {
+                int* first = pinned;
+                CoordinateKeyer keyer = table.Keyer;
+                ParallelWork.For(rows, ParallelChunk, (start, end) =>
+                {
+                    for (int row = start; row < end; row++)
+                    {
+                        var c = new ReadOnlySpan<int>(first + (row * 4L), 4);
+                        long key = keyer.Contains(c[0], c[1], c[2], c[3]) ? keyer.Encode(c[0], c[1], c[2], c[3]) : -1;
+                        query(row, c, key, target.AsSpan((int)(row * (long)k), k));
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>
+    /// Strided map with new, coarser output coordinates, sorted by (b, x, y, z). <see cref="DownsampleRule.TorchSparse"/>
+    /// takes the Minkowski rule when every axis has stride 1 or stride equal to the kernel size (padding is then
+    /// ignored, as in TorchSparse), and the Spconv rule otherwise.
+    /// </summary>
+    internal static (KernelMap Map, int[] OutCoords) Downsample(
+        ReadOnlySpan<int> coords, Int3 kernel, Int3 stride, Int3 dilation, Int3 padding, DownsampleRule rule)
+    {
+        ValidateStrided(kernel, stride, dilation, padding);
+        StridedRule resolved = rule switch
+        {
+            DownsampleRule.Spconv => StridedRule.Spconv,
+            DownsampleRule.Minkowski => StridedRule.Minkowski,
+            DownsampleRule.TorchSparse => StrideIsOneOrKernel(kernel, stride) ? StridedRule.Minkowski : StridedRule.Spconv,
+            _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown downsample rule"),
+        };
+        return StridedMapBuilder.Build(coords, resolved, kernel, stride, dilation, padding);
+    }
+
+    /// <summary>Generative transposed map (dense conv_transpose3d): outputs are every c*s - p + j*d that is
+    /// non-negative on all axes, sorted by (b, x, y, z).</summary>
+    internal static (KernelMap Map, int[] OutCoords) Generative(
+        ReadOnlySpan<int> coords, Int3 kernel, Int3 stride, Int3 dilation, Int3 padding)
+    {
+        ValidateStrided(kernel, stride, dilation, padding);
+        return StridedMapBuilder.Build(coords, StridedRule.Generative, kernel, stride, dilation, padding);
+    }
+
+    internal static int MapLength(int outputs, int volume)
+    {
+        long length = (long)outputs * volume;
+        if (length > Array.MaxLength)
+        {
+            throw new SparseEngineException(
+                $"a kernel map of {outputs} outputs x {volume} offsets has {length} entries, more than one array holds.");
+        }
+
+        return (int)length;
+    }
+
+    private static bool StrideIsOneOrKernel(Int3 kernel, Int3 stride)
+    {
+        for (int axis = 0; axis < 3; axis++)
+        {
+            if (stride[axis] != 1 && stride[axis] != kernel[axis])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void ValidateStrided(Int3 kernel, Int3 stride, Int3 dilation, Int3 padding)
+    {
+        kernel.RequirePositive(nameof(kernel));
+        stride.RequirePositive(nameof(stride));
+        dilation.RequirePositive(nameof(dilation));
+        if (padding.X < 0 || padding.Y < 0 || padding.Z < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(padding), padding, "padding must be >= 0 on every axis.");
+        }
+    }
+
+    private delegate void RowQuery(int row, ReadOnlySpan<int> coord, long key, Span<int> entries);
+
+    /// <summary>Per flat offset: the displacement and the key delta it causes inside the table's key space.</summary>
+    private sealed class OffsetTable
+    {
+        private readonly long[] dx;
+        private readonly long[] dy;
+        private readonly long[] dz;
+        private readonly long[] keyDelta;
+
+        private OffsetTable(int volume)
+        {
+            dx = new long[volume];
+            dy = new long[volume];
+            dz = new long[volume];
+            keyDelta = new long[volume];
+        }
+
+        public static OffsetTable Create(Int3 kernel, Int3 dilation, CoordinateKeyer keyer)
+        {
+            var offsets = new OffsetTable(kernel.Volume);
+            for (int jx = 0; jx < kernel.X; jx++)
+            {
+                for (int jy = 0; jy < kernel.Y; jy++)
+                {
+                    for (int jz = 0; jz < kernel.Z; jz++)
+                    {
+                        int k = FlatOffset(kernel, jx, jy, jz);
+                        offsets.dx[k] = Displacement(kernel.X, jx, dilation.X);
+                        offsets.dy[k] = Displacement(kernel.Y, jy, dilation.Y);
+                        offsets.dz[k] = Displacement(kernel.Z, jz, dilation.Z);
+                        offsets.keyDelta[k] = keyer.Delta(offsets.dx[k], offsets.dy[k], offsets.dz[k]);
+                    }
+                }
+            }
+
+            return offsets;
+        }
+
+        /// <summary>Row at coord + offset k. Inside the key space a displaced key is key + delta; the explicit bounds
+        /// check keeps a neighbour past one axis's edge from wrapping onto another row's key.</summary>
+        public int Find(CoordinateHashTable table, ReadOnlySpan<int> c, long key, int k)
+        {
+            if (key < 0 || !table.Keyer.Contains(c[0], c[1] + dx[k], c[2] + dy[k], c[3] + dz[k]))
+            {
+                return -1;
+            }
+
+            return table.FindKey(key + keyDelta[k]);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using TorchSparse.Coordinates;
+using TorchSparse.KernelMaps;
+using TorchSparse.Tests.Oracles;
+
+namespace TorchSparse.Tests.KernelMaps;
+
+public class SubmanifoldMapTests
+{
+    private static readonly string[] Kernels = ["1", "2", "3", "5", "3,1,3", "2,3,1", "1,3,5"];
+
+    // (n, batches, grid, duplicated rows, grid origin): empty, single voxel, dense small grids, sparse larger ones,
+    // negative coordinates, and clouds where some coordinates are held by several rows.
+    private static readonly (int N, int Batches, int Grid, int Duplicates, int Origin)[] Clouds =
+    [
+        (0, 1, 4, 0, 0), (1, 1, 4, 0, 0), (60, 1, 4, 0, 0), (2000, 2, 16, 0, 0), (20000, 3, 40, 0, 0),
+        (500, 2, 10, 0, -5), (400, 2, 9, 40, 0),
+    ];
+
+    public static TheoryData<string, int, int, int, int, int, int> Cases()
+    {
+        var data = new TheoryData<string, int, int, int, int, int, int>();
+        foreach (string kernel in Kernels)
+        {
+            foreach (int dilation in new[] { 1, 2 })
+            {
+                foreach (var c in Clouds)
+                {
+                    data.Add(kernel, dilation, c.N, c.Batches, c.Grid, c.Duplicates, c.Origin);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_reference(string kernel, int dilation, int n, int batches, int grid, int duplicates, int origin)
+    {
+        int[] coords = TestClouds.Random(n, batches, grid, seed: n + grid, origin);
+        coords = TestClouds.WithDuplicates(coords, duplicates, seed: 7);
+        int[] expected = ReferenceKernelMap.Submanifold(coords, CaseText.Array3(kernel), [dilation, dilation, dilation]);
+
+        KernelMap map = KernelMapBuilder.Submanifold(coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords));
+
+        Assert.Equal(coords.Length / 4, map.OutputCount);
+        Assert.Equal(coords.Length / 4, map.InputCount);
+        Assert.Equal(expected, map.OutInMap.ToArray());
+    }
+
+    [Theory]
+    [InlineData("3", 1)]
+    [InlineData("2", 1)]
+    [InlineData("3", 2)]
+    public void Is_the_same_for_any_thread_count(string kernel, int dilation)
+    {
+        int[] coords = TestClouds.WithDuplicates(TestClouds.Random(30000, 2, 48, seed: 3), 0, 0);
+        int[] one, many;
+        using (ParallelWork.LimitThreads(1))
+        {
+            one = KernelMapBuilder.Submanifold(coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords))
+                .OutInMap.ToArray();
+        }
+
+        using (ParallelWork.LimitThreads(5))
+        {
+            many = KernelMapBuilder.Submanifold(coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords))
+                .OutInMap.ToArray();
+        }
+
+        Assert.Equal(one, many);
+    }
+
+    [Fact]
+    public void Large_surface_cloud_matches_reference_and_is_mirror_symmetric()
+    {
+        int[] coords = TestClouds.Surface(100_000, batches: 2);
+        KernelMap map = KernelMapBuilder.Submanifold(coords, 3, 1, CoordinateHashTable.Build(coords));
+
+        Assert.Equal(ReferenceKernelMap.Submanifold(coords, [3, 3, 3], [1, 1, 1]), map.OutInMap.ToArray());
+
+        // Transposing swaps outputs and inputs at the same offset; for a symmetric odd kernel that is the map with each
+        // row's offsets reversed (i sees o at K-1-k exactly when o sees i at k).
+        int[] transposed = map.Transpose().OutInMap.ToArray();
+        for (int row = 0; row < map.OutputCount; row++)
+        {
+            Array.Reverse(transposed, row * 27, 27);
+        }
+
+        Assert.Equal(map.OutInMap.ToArray(), transposed);
+    }
+
+    [Fact]
+    public void Rejects_non_positive_kernel_and_dilation()
+    {
+        int[] coords = [0, 0, 0, 0];
+        CoordinateHashTable table = CoordinateHashTable.Build(coords);
+        var kernelError = Assert.Throws<ArgumentOutOfRangeException>(
+            () => KernelMapBuilder.Submanifold(coords, new Int3(3, 0, 3), 1, table));
+        Assert.Equal("kernel", kernelError.ParamName);
+        var dilationError = Assert.Throws<ArgumentOutOfRangeException>(
+            () => KernelMapBuilder.Submanifold(coords, 3, -1, table));
+        Assert.Equal("dilation", dilationError.ParamName);
+    }
+}
