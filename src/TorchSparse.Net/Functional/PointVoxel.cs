@@ -1,5 +1,4 @@
 using TorchSparse.Coordinates;
-using TorchSparse.KernelMaps; // MERGE: remove with the stand-in
 
 namespace TorchSparse.Functional;
 

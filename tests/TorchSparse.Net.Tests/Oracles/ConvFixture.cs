@@ -46,7 +46,11 @@ public sealed class ConvFixture
 
     public ConvKind Kind { get; private init; }
 
-    /// <summary>Spconv, or Minkowski for the floor rule (stride == kernel, no padding), which gives the same coords.</summary>
+    /// <summary>
+    /// Spconv, or TorchSparse for the floor cases (stride == kernel, no padding): TorchSparse 2.1 takes the outputs as
+    /// unique(floor(c / s)) and the map with dense-conv semantics, which gives the same coords and values. (True
+    /// Minkowski semantics centre odd kernels on the output and differ.)
+    /// </summary>
     public DownsampleRule Rule { get; private init; }
 
     public Int3 KernelSize { get; private init; }
@@ -161,7 +165,7 @@ public sealed class ConvFixture
         return new ConvFixture
         {
             Name = name, TorchVersion = torch, NumpyVersion = numpy, Seed = seed, Kind = kind,
-            Rule = ruleCode == 0 ? DownsampleRule.Spconv : DownsampleRule.Minkowski,
+            Rule = ruleCode == 0 ? DownsampleRule.Spconv : DownsampleRule.TorchSparse,
             KernelSize = kernel, Stride = stride, Dilation = dilation, Padding = padding,
             InChannels = cin, OutChannels = cout, Batches = batches, InputGrid = inputGrid, OutputGrid = outputGrid,
             InputCoords = inputCoords, InputFeats = inputFeats, Weight = weight, TargetCoords = targets,

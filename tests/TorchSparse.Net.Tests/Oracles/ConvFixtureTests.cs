@@ -57,7 +57,7 @@ public class ConvFixtureTests
                 break;
         }
 
-        if (fixture.Rule == DownsampleRule.Minkowski)
+        if (fixture.Rule == DownsampleRule.TorchSparse)
         {
             int[] fine = fixture.Kind == ConvKind.Inverse ? fixture.TargetCoords! : fixture.InputCoords;
             int[] coarse = fixture.Kind == ConvKind.Inverse ? fixture.InputCoords : fixture.OutputCoords;
@@ -83,7 +83,7 @@ public class ConvFixtureTests
         }
 
         Assert.Contains(fixtures, f => f.Dilation == 2 && f.Kind == ConvKind.Submanifold);
-        Assert.Contains(fixtures, f => f.Rule == DownsampleRule.Minkowski);
+        Assert.Contains(fixtures, f => f.Rule == DownsampleRule.TorchSparse);
         Assert.Contains(fixtures, f => f.InputCount >= 2000);
         foreach (int width in ChannelWidths)
         {
@@ -122,7 +122,7 @@ public class ConvFixtureTests
         }
     }
 
-    /// <summary>unique(floor(c / s)) sorted by (b, x, y, z): the Minkowski rule, written out independently.</summary>
+    /// <summary>unique(floor(c / s)) sorted by (b, x, y, z): the floor rule, written out independently.</summary>
     private static int[] FloorUnique(int[] coords, Int3 stride)
     {
         var cells = new SortedSet<(int B, int X, int Y, int Z)>();

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Perception.Bench;
+using Spectre.Console;
+using TorchSparse;
+
+namespace Perception.Cli.Commands;
+
+/// <summary>`perception bench`: the engine's figures next to OpenBLAS and PyTorch, measured in one run.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var quick = new Option<bool>("--quick") { Description = "Fewer repeats and only the 64-channel PyTorch reference (about two minutes)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (figures by key) instead of a table." };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for the engine and the references (default: all).", DefaultValueFactory = _ => 0 };
+        var command = new Command("bench", "Measure GEMM, kernel maps, sparse conv per dataflow, the autotuner and memory against references.")
+        {
+            quick,
+            json,
+            threads,
+        };
+        command.SetAction(parse => Run(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(threads)));
+        return command;
+    }
+
+    private static int Run(bool quick, bool json, int threads)
+    {
+        Device.CpuThreads = threads;
+        BenchReport report;
+        if (json)
+        {
+            report = EngineBench.Run(quick, new SyncProgress(Console.Error.WriteLine));
+            Console.WriteLine(report.ToJson());
+            return 0;
+        }
+
+        report = null!;
+        AnsiConsole.Status().Start("benchmarking", context =>
+            report = EngineBench.Run(quick, new SyncProgress(message => context.Status(message))));
+        var table = new Table().AddColumns("figure", "value", "unit", "what");
+        foreach (BenchMetric m in report.Metrics)
+        {
+            table.AddRow(m.Key, Markup.Escape(m.Value.ToString() ?? string.Empty), m.Unit, Markup.Escape(m.Description));
+        }
+
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    private sealed class SyncProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}
