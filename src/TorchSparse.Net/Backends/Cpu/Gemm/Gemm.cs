@@ -16,10 +16,10 @@ internal static unsafe class Gemm
     private const long ParallelMinMultiplyAdds = 1L << 20;
 
     /// <summary>
-    /// A is packed into kernel panels only when it is reused across enough B panels to repay the copy; for the
-    /// tall-skinny products of sparse convolution (N of 16 to 128) the kernel reads A rows directly.
+    /// A blocks are copied to contiguous memory only when enough B panels reuse them to repay the copy; for the
+    /// tall-skinny products of sparse convolution (N of 16 to 128) the kernel reads A rows where they are.
     /// </summary>
-    private const int PackAMinPanels = 8;
+    private const int CopyAMinPanels = 8;
 
     /// <summary>
     /// C [m x N] (row stride <paramref name="ldc"/>) = A [m x K] (row stride <paramref name="lda"/>) * B, or
@@ -53,18 +53,18 @@ internal static unsafe class Gemm
         {
             case 16 when Vector512.IsHardwareAccelerated:
                 GemmThreads<Simd512, Vector512<float>, KernelRows8>.Run(
-                    rows, m, b, accumulate, threads, PackAMinPanels);
+                    rows, m, b, accumulate, threads, CopyAMinPanels);
                 break;
             case 8 when Vector256.IsHardwareAccelerated:
                 GemmThreads<Simd256, Vector256<float>, KernelRows6>.Run(
-                    rows, m, b, accumulate, threads, PackAMinPanels);
+                    rows, m, b, accumulate, threads, CopyAMinPanels);
                 break;
             case 4 when Vector128.IsHardwareAccelerated:
                 GemmThreads<Simd128, Vector128<float>, KernelRows6>.Run(
-                    rows, m, b, accumulate, threads, PackAMinPanels);
+                    rows, m, b, accumulate, threads, CopyAMinPanels);
                 break;
             case 1:
-                GemmThreads<SimdScalar, float, KernelRows6>.Run(rows, m, b, accumulate, threads, PackAMinPanels);
+                GemmThreads<SimdScalar, float, KernelRows6>.Run(rows, m, b, accumulate, threads, CopyAMinPanels);
                 break;
             default:
                 ThrowPackedForOtherWidth(b);
@@ -98,20 +98,20 @@ internal static unsafe class Gemm
             switch (b.VectorWidth)
             {
                 case 16 when Vector512.IsHardwareAccelerated:
-                    GemmDriver<Simd512, Vector512<float>, KernelRows8>.Run<IndirectRows, RowAAccess>(
-                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true);
+                    GemmDriver<Simd512, Vector512<float>, KernelRows8>.Run(
+                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true, copyA: false);
                     break;
                 case 8 when Vector256.IsHardwareAccelerated:
-                    GemmDriver<Simd256, Vector256<float>, KernelRows6>.Run<IndirectRows, RowAAccess>(
-                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true);
+                    GemmDriver<Simd256, Vector256<float>, KernelRows6>.Run(
+                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true, copyA: false);
                     break;
                 case 4 when Vector128.IsHardwareAccelerated:
-                    GemmDriver<Simd128, Vector128<float>, KernelRows6>.Run<IndirectRows, RowAAccess>(
-                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true);
+                    GemmDriver<Simd128, Vector128<float>, KernelRows6>.Run(
+                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true, copyA: false);
                     break;
                 case 1:
-                    GemmDriver<SimdScalar, float, KernelRows6>.Run<IndirectRows, RowAAccess>(
-                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true);
+                    GemmDriver<SimdScalar, float, KernelRows6>.Run(
+                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true, copyA: false);
                     break;
                 default:
                     ThrowPackedForOtherWidth(b);

@@ -4,9 +4,10 @@ using System.Runtime.InteropServices;
 namespace TorchSparse.Backends.Cpu;
 
 /// <summary>
-/// Cache blocking around <see cref="GemmKernel"/> for one vector width: rows of A and C are taken in blocks that stay
-/// in L2, K in slices whose B panel slice stays in L1, and within a block every B panel is swept across every group
-/// of <c>TRows.Count</c> rows. Single-threaded; <see cref="Gemm"/> splits the work between threads.
+/// Cache blocking around <see cref="GemmKernel"/> for one vector width: rows of A and C are taken in blocks whose
+/// A slice stays in L2, K in slices whose B panel slice stays in L1, and within a block every B panel is swept
+/// across every group of <c>TRows.Count</c> rows. Single-threaded; <see cref="GemmThreads{TIsa, TVec, TRows}"/>
+/// splits dense work between threads.
 /// </summary>
 internal static unsafe class GemmDriver<TIsa, TVec, TRows>
     where TIsa : struct, ISimdIsa<TVec>
@@ -22,40 +23,29 @@ internal static unsafe class GemmDriver<TIsa, TVec, TRows>
     /// <summary>Floats of A per block: 256 KiB, a quarter of L2, so B panels passing through do not evict it.</summary>
     private const int BlockFloats = 64 * 1024;
 
-    /// <summary>K slice length: K split into equal slices of at most <see cref="MaxDepth"/>.</summary>
-    public static int Depth(int k)
-    {
-        int slices = (k + MaxDepth - 1) / MaxDepth;
-        return (k + slices - 1) / Math.Max(slices, 1);
-    }
-
-    /// <summary>Rows per block for a K slice of <paramref name="depth"/>: a multiple of the kernel's rows.</summary>
-    public static int BlockRows(int depth)
-    {
-        int rows = Math.Clamp(BlockFloats / Math.Max(depth, 1), TRows.Count, MaxBlockRows);
-        return rows / TRows.Count * TRows.Count;
-    }
-
     /// <summary>
     /// C rows [rowStart, rowEnd) x panels [panelStart, panelEnd) = (accumulate ? C : 0) + A * B. With
-    /// <typeparamref name="TAccess"/> packed, each A block is first copied into step-major kernel panels (worth it
-    /// when K is long or B has many panels); otherwise the kernel reads A rows where they are.
+    /// <paramref name="copyA"/>, each block's A slice is first copied to a contiguous buffer: worth one extra pass
+    /// when the block is reused by many B panels, since it takes strided rows (possibly 4 KiB apart, all competing
+    /// for one L1 set) out of the inner loop. A transposed, step-major copy was measured slower: its scalar shuffle
+    /// cost more than the kernel gained.
     /// </summary>
     [SkipLocalsInit]
-    public static void Run<TMap, TAccess>(
-        TMap map, int rowStart, int rowEnd, int panelStart, int panelEnd, PackedMatrix b, float* bData, bool accumulate)
+    public static void Run<TMap>(
+        TMap map, int rowStart, int rowEnd, int panelStart, int panelEnd, PackedMatrix b, float* bData,
+        bool accumulate, bool copyA)
         where TMap : struct, IRowMap
-        where TAccess : struct, IAAccess
     {
         int mr = TRows.Count;
         int k = b.K;
-        int depth = Depth(k);
-        int blockRows = BlockRows(depth);
-        float** aRows = stackalloc float*[MaxBlockRows + GemmKernel.MaxRows];
-        float** cRows = stackalloc float*[MaxBlockRows + GemmKernel.MaxRows];
-        float* packedA = TAccess.Packed
-            ? (float*)NativeMemory.AlignedAlloc((nuint)blockRows * (nuint)depth * sizeof(float), 64)
-            : null;
+        int slices = (k + MaxDepth - 1) / MaxDepth;
+        int depth = (k + slices - 1) / slices;
+        int blockRows = Math.Clamp(BlockFloats / depth, mr, MaxBlockRows) / mr * mr;
+        float** aRows = stackalloc float*[MaxBlockRows];
+        float** cRows = stackalloc float*[MaxBlockRows];
+        float** copiedRows = stackalloc float*[MaxBlockRows];
+        nuint copyBytes = (nuint)blockRows * (nuint)depth * sizeof(float);
+        float* copy = copyA ? (float*)NativeMemory.AlignedAlloc(copyBytes, 64) : null;
         try
         {
             for (int row0 = rowStart; row0 < rowEnd; row0 += blockRows)
@@ -76,60 +66,67 @@ internal static unsafe class GemmDriver<TIsa, TVec, TRows>
                 {
                     int kc = Math.Min(depth, k - k0);
                     bool loadC = accumulate || k0 > 0;
-                    if (TAccess.Packed)
+                    float** kernelRows = aRows;
+                    int aOffset = k0;
+                    if (copyA)
                     {
-                        GemmPackA.Pack(aRows, padded, mr, k0, kc, packedA);
+                        CopyRows(aRows, rows, padded, k0, kc, copy, copiedRows);
+                        kernelRows = copiedRows;
+                        aOffset = 0;
                     }
 
                     for (int panel = panelStart; panel < panelEnd; panel++)
                     {
-                        bool full = panel < b.FullPanels;
-                        int width = full ? b.PanelWidth : b.TailVectors * b.VectorWidth;
-                        float* bSlice = bData + b.PanelOffset(panel) + ((long)k0 * width);
-                        int column = panel * b.PanelWidth;
-                        if (full || b.TailColumns == width)
-                        {
-                            SweepPanel<TAccess>(packedA, aRows, k0, bSlice, kc, cRows, column, padded, width, loadC);
-                        }
-                        else
-                        {
-                            SweepTailPanel<TAccess>(packedA, aRows, k0, bSlice, kc, cRows, column, rows, b, loadC);
-                        }
+                        SweepPanel(kernelRows, aOffset, b, bData, panel, k0, kc, cRows, rows, padded, loadC);
                     }
                 }
             }
         }
         finally
         {
-            NativeMemory.AlignedFree(packedA);
+            NativeMemory.AlignedFree(copy);
         }
     }
 
-    /// <summary>Every row group of the block against one panel whose columns all lie inside C.</summary>
-    private static void SweepPanel<TAccess>(
-        float* packedA, float** aRows, int k0, float* bSlice, int kc, float** cRows, int column, int padded, int width,
-        bool loadC)
-        where TAccess : struct, IAAccess
+    private static void CopyRows(float** aRows, int rows, int padded, int k0, int kc, float* copy, float** copiedRows)
     {
-        int mr = TRows.Count;
-        for (int g = 0; g < padded; g += mr)
+        long bytes = (long)kc * sizeof(float);
+        for (int r = 0; r < rows; r++)
         {
-            Kernel<TAccess>(packedA + ((long)g * kc), aRows + g, k0, bSlice, kc, cRows + g, column, width, loadC);
+            copiedRows[r] = copy + ((long)r * kc);
+            Buffer.MemoryCopy(aRows[r] + k0, copiedRows[r], bytes, bytes);
+        }
+
+        for (int r = rows; r < padded; r++)
+        {
+            copiedRows[r] = copiedRows[rows - 1];
         }
     }
 
     /// <summary>
-    /// The last panel when N stops inside it: the kernel works on a stack tile of the full panel width and only the
-    /// columns that exist are copied between the tile and C.
+    /// Every row group of the block against one panel. When N stops inside the panel, the kernel works on a stack
+    /// tile of the full panel width and only the columns that exist are copied between the tile and C.
     /// </summary>
     [SkipLocalsInit]
-    private static void SweepTailPanel<TAccess>(
-        float* packedA, float** aRows, int k0, float* bSlice, int kc, float** cRows, int column, int rows,
-        PackedMatrix b, bool loadC)
-        where TAccess : struct, IAAccess
+    private static void SweepPanel(
+        float** aRows, int aOffset, PackedMatrix b, float* bData, int panel, int k0, int kc, float** cRows, int rows,
+        int padded, bool loadC)
     {
         int mr = TRows.Count;
-        int width = b.TailVectors * b.VectorWidth;
+        bool full = panel < b.FullPanels;
+        int width = full ? b.PanelWidth : b.TailVectors * b.VectorWidth;
+        float* bSlice = bData + b.PanelOffset(panel) + ((long)k0 * width);
+        int column = panel * b.PanelWidth;
+        if (full || b.TailColumns == width)
+        {
+            for (int g = 0; g < padded; g += mr)
+            {
+                Kernel(aRows + g, aOffset, bSlice, kc, cRows + g, column, width, loadC);
+            }
+
+            return;
+        }
+
         int columns = b.TailColumns;
         float* tile = stackalloc float[GemmKernel.MaxRows * 2 * TIsa.Count];
         float** tileRows = stackalloc float*[GemmKernel.MaxRows];
@@ -150,7 +147,7 @@ internal static unsafe class GemmDriver<TIsa, TVec, TRows>
                 }
             }
 
-            Kernel<TAccess>(packedA + ((long)g * kc), aRows + g, k0, bSlice, kc, tileRows, 0, width, loadC);
+            Kernel(aRows + g, aOffset, bSlice, kc, tileRows, 0, width, loadC);
             for (int r = 0; r < valid; r++)
             {
                 new ReadOnlySpan<float>(tileRows[r], columns).CopyTo(new Span<float>(cRows[g + r] + column, columns));
@@ -159,19 +156,16 @@ internal static unsafe class GemmDriver<TIsa, TVec, TRows>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel<TAccess>(
-        float* packedA, float** aRows, int k0, float* bSlice, int kc, float** cRows, int column, int width, bool loadC)
-        where TAccess : struct, IAAccess
+    private static void Kernel(
+        float** aRows, int aOffset, float* bSlice, int kc, float** cRows, int column, int width, bool loadC)
     {
         if (width == 2 * TIsa.Count)
         {
-            GemmKernel.Run<TIsa, TVec, TRows, TwoVectors, TAccess>(
-                packedA, aRows, k0, bSlice, kc, cRows, column, loadC);
+            GemmKernel.Run<TIsa, TVec, TRows, TwoVectors>(aRows, aOffset, bSlice, kc, cRows, column, loadC);
         }
         else
         {
-            GemmKernel.Run<TIsa, TVec, TRows, OneVector, TAccess>(
-                packedA, aRows, k0, bSlice, kc, cRows, column, loadC);
+            GemmKernel.Run<TIsa, TVec, TRows, OneVector>(aRows, aOffset, bSlice, kc, cRows, column, loadC);
         }
     }
 }

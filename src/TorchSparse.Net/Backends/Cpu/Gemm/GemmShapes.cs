@@ -12,15 +12,9 @@ internal interface IPanelVectors
     static abstract int Vectors { get; }
 }
 
-/// <summary>Whether the micro-kernel reads A from a packed, step-major panel or straight from row pointers.</summary>
-internal interface IAAccess
-{
-    static abstract bool Packed { get; }
-}
-
 /// <summary>
-/// 8 rows x 2 registers = 16 accumulators: fits the 32 registers of AVX-512 with room for B, A and 8 row pointers
-/// in general-purpose registers (12 rows would leave too few GPRs for the row pointers).
+/// 8 rows x 2 registers = 16 accumulators + 2 B + 1 A of the 32 AVX-512 registers. It already runs at the FMA
+/// limit with data in L1; more rows would need more row pointers than the 15 general-purpose registers hold.
 /// </summary>
 internal readonly struct KernelRows8 : IKernelRows
 {
@@ -41,16 +35,6 @@ internal readonly struct TwoVectors : IPanelVectors
 internal readonly struct OneVector : IPanelVectors
 {
     public static int Vectors => 1;
-}
-
-internal readonly struct PackedAAccess : IAAccess
-{
-    public static bool Packed => true;
-}
-
-internal readonly struct RowAAccess : IAAccess
-{
-    public static bool Packed => false;
 }
 
 /// <summary>Where logical row i of A and of C live: the dense case and the gathered (indirect) case.</summary>

@@ -12,9 +12,9 @@ internal static unsafe class GemmThreads<TIsa, TVec, TRows>
     /// <summary>Smallest row share worth a thread: a few kernel row groups.</summary>
     private const int MinRowsPerThread = 4 * GemmKernel.MaxRows;
 
-    public static void Run(DenseRows rows, int m, PackedMatrix b, bool accumulate, int threads, int packAMinPanels)
+    public static void Run(DenseRows rows, int m, PackedMatrix b, bool accumulate, int threads, int copyAMinPanels)
     {
-        bool packA = b.PanelCount >= packAMinPanels || b.K > GemmDriver<TIsa, TVec, TRows>.MaxDepth;
+        bool copyA = b.PanelCount >= copyAMinPanels;
         int mr = TRows.Count;
         int rowGroups = (m + mr - 1) / mr;
         bool splitRows = m >= threads * MinRowsPerThread || b.PanelCount < threads;
@@ -23,7 +23,7 @@ internal static unsafe class GemmThreads<TIsa, TVec, TRows>
         {
             if (parts <= 1)
             {
-                RunPart(rows, 0, m, 0, b.PanelCount, b, bData, accumulate, packA);
+                RunPart(rows, 0, m, 0, b.PanelCount, b, bData, accumulate, copyA);
                 return;
             }
 
@@ -36,13 +36,13 @@ internal static unsafe class GemmThreads<TIsa, TVec, TRows>
                     // Row shares are whole kernel row groups so only the last share has a partial group.
                     int start = (int)((long)rowGroups * part / parts) * mr;
                     int end = Math.Min(m, (int)((long)rowGroups * (part + 1) / parts) * mr);
-                    RunPart(rows, start, end, 0, b.PanelCount, b, (float*)bAddress, accumulate, packA);
+                    RunPart(rows, start, end, 0, b.PanelCount, b, (float*)bAddress, accumulate, copyA);
                 }
                 else
                 {
                     int start = (int)((long)b.PanelCount * part / parts);
                     int end = (int)((long)b.PanelCount * (part + 1) / parts);
-                    RunPart(rows, 0, m, start, end, b, (float*)bAddress, accumulate, packA);
+                    RunPart(rows, 0, m, start, end, b, (float*)bAddress, accumulate, copyA);
                 }
             });
         }
@@ -50,22 +50,13 @@ internal static unsafe class GemmThreads<TIsa, TVec, TRows>
 
     private static void RunPart(
         DenseRows rows, int rowStart, int rowEnd, int panelStart, int panelEnd, PackedMatrix b, float* bData,
-        bool accumulate, bool packA)
+        bool accumulate, bool copyA)
     {
         if (rowStart >= rowEnd || panelStart >= panelEnd)
         {
             return;
         }
 
-        if (packA)
-        {
-            GemmDriver<TIsa, TVec, TRows>.Run<DenseRows, PackedAAccess>(
-                rows, rowStart, rowEnd, panelStart, panelEnd, b, bData, accumulate);
-        }
-        else
-        {
-            GemmDriver<TIsa, TVec, TRows>.Run<DenseRows, RowAAccess>(
-                rows, rowStart, rowEnd, panelStart, panelEnd, b, bData, accumulate);
-        }
+        GemmDriver<TIsa, TVec, TRows>.Run(rows, rowStart, rowEnd, panelStart, panelEnd, b, bData, accumulate, copyA);
     }
 }

@@ -1,0 +1,201 @@
+namespace TorchSparse.Backends.Cpu;
+
+/// <summary>
+/// The element-wise and row-indexed fp32 operations of the CPU backend. Each validates its arguments, then runs one
+/// loop shape (<see cref="UnaryLoop"/>, <see cref="BinaryLoop"/>, <see cref="RowLoops"/>) with an operator struct,
+/// split across threads when the input is large. Every element is computed the same way whatever the split, so
+/// results are deterministic.
+/// </summary>
+internal static unsafe class CpuOps
+{
+    /// <summary><c>x[i] = max(x[i], 0)</c>.</summary>
+    public static void Relu(Span<float> x) => Unary(x, default(ReluOperator));
+
+    /// <summary><c>x[i] = x[i] &gt;= 0 ? x[i] : slope * x[i]</c>.</summary>
+    public static void LeakyRelu(Span<float> x, float slope) => Unary(x, new LeakyReluOperator(slope));
+
+    /// <summary>
+    /// <c>destination[i] = x[i] + y[i]</c> for the length of <paramref name="x"/>; either input may be the
+    /// destination itself, but must not overlap it shifted.
+    /// </summary>
+    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
+    {
+        if (y.Length != x.Length)
+        {
+            ThrowHelper.ThrowShape($"x has {x.Length} elements but y has {y.Length}.");
+        }
+
+        CheckDestination(x.Length, destination.Length);
+        CheckOverlap(x, destination, nameof(x));
+        CheckOverlap(y, destination, nameof(y));
+        fixed (float* px = x, py = y, pd = destination)
+        {
+            var work = new BinaryWork<AddOperator>(px, py, pd, default);
+            ParallelRanges.Run(x.Length, ParallelRanges.PartsFor(3L * x.Length), Simd512.Count, work);
+        }
+    }
+
+    /// <summary>
+    /// In place over <paramref name="rows"/> [n x channels]: <c>x[r, c] = x[r, c] * scale[c] + shift[c]</c>, two
+    /// roundings (not fused). This is inference BatchNorm with its statistics folded into scale and shift.
+    /// </summary>
+    public static void ChannelAffine(
+        Span<float> rows, int channels, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift)
+    {
+        int count = RowCount(rows.Length, channels, nameof(rows));
+        if (scale.Length != channels || shift.Length != channels)
+        {
+            ThrowHelper.ThrowShape(
+                $"scale and shift need {channels} elements (one per channel); got {scale.Length} and {shift.Length}.");
+        }
+
+        CheckOverlap(scale, rows, nameof(scale));
+        CheckOverlap(shift, rows, nameof(shift));
+        fixed (float* pRows = rows, pScale = scale, pShift = shift)
+        {
+            var work = new AffineWork(pRows, pScale, pShift, channels);
+            ParallelRanges.Run(count, ParallelRanges.PartsFor(2L * rows.Length), 1, work);
+        }
+    }
+
+    /// <summary>
+    /// <c>destination[i, :] = source[index[i], :]</c> for rows of <paramref name="channels"/> floats; every index
+    /// must name a row of <paramref name="source"/>.
+    /// </summary>
+    public static void GatherRows(
+        ReadOnlySpan<float> source, int channels, ReadOnlySpan<int> index, Span<float> destination)
+    {
+        int sourceRows = RowCount(source.Length, channels, nameof(source));
+        CheckDestination((long)index.Length * channels, destination.Length);
+        CheckIndices(index, sourceRows);
+        if (source.Overlaps(destination))
+        {
+            ThrowHelper.ThrowOverlap(nameof(source));
+        }
+
+        fixed (float* ps = source, pd = destination)
+        fixed (int* pi = index)
+        {
+            var work = new GatherWork(ps, pi, pd, channels);
+            ParallelRanges.Run(index.Length, ParallelRanges.PartsFor(2L * index.Length * channels), 1, work);
+        }
+    }
+
+    /// <summary>
+    /// <c>destination[index[i], :] += source[i, :]</c> for rows of <paramref name="channels"/> floats. Indices must
+    /// name rows of <paramref name="destination"/> and must not repeat within one call: large calls split the rows
+    /// across threads, and two threads adding into one row would race.
+    /// </summary>
+    public static void ScatterAddRows(
+        ReadOnlySpan<float> source, int channels, ReadOnlySpan<int> index, Span<float> destination)
+    {
+        int destinationRows = RowCount(destination.Length, channels, nameof(destination));
+        if (source.Length != (long)index.Length * channels)
+        {
+            ThrowHelper.ThrowShape(
+                $"source has {source.Length} floats; {index.Length} rows of {channels} channels need " +
+                $"{(long)index.Length * channels}.");
+        }
+
+        CheckIndices(index, destinationRows);
+        if (source.Overlaps(destination))
+        {
+            ThrowHelper.ThrowOverlap(nameof(source));
+        }
+
+        fixed (float* ps = source, pd = destination)
+        fixed (int* pi = index)
+        {
+            var work = new ScatterWork<AddOperator>(ps, pi, pd, channels, default);
+            ParallelRanges.Run(index.Length, ParallelRanges.PartsFor(3L * source.Length), 1, work);
+        }
+    }
+
+    private static void Unary<TOp>(Span<float> x, TOp op)
+        where TOp : struct, IUnaryOperator
+    {
+        fixed (float* px = x)
+        {
+            var work = new UnaryWork<TOp>(px, px, op);
+            ParallelRanges.Run(x.Length, ParallelRanges.PartsFor(2L * x.Length), Simd512.Count, work);
+        }
+    }
+
+    private static int RowCount(int length, int channels, string name)
+    {
+        if (channels <= 0)
+        {
+            ThrowHelper.ThrowOutOfRange(nameof(channels), channels, "channels must be positive.");
+        }
+
+        if (length % channels != 0)
+        {
+            ThrowHelper.ThrowShape($"{name} has {length} floats, not a whole number of rows of {channels} channels.");
+        }
+
+        return length / channels;
+    }
+
+    private static void CheckDestination(long needed, int length)
+    {
+        if (length < needed)
+        {
+            ThrowHelper.ThrowShape($"destination has {length} elements; {needed} are written.");
+        }
+    }
+
+    /// <summary>An input may alias the destination exactly (in place) but not partially.</summary>
+    private static void CheckOverlap(ReadOnlySpan<float> input, ReadOnlySpan<float> destination, string name)
+    {
+        if (input.Overlaps(destination, out int offset) && offset != 0)
+        {
+            ThrowHelper.ThrowOverlap(name);
+        }
+    }
+
+    private static void CheckIndices(ReadOnlySpan<int> index, int rows)
+    {
+        for (int i = 0; i < index.Length; i++)
+        {
+            if ((uint)index[i] >= (uint)rows)
+            {
+                ThrowHelper.ThrowOutOfRange(nameof(index), index[i], $"index[{i}] must name one of the {rows} rows.");
+            }
+        }
+    }
+
+    private readonly struct UnaryWork<TOp>(float* x, float* destination, TOp op) : IRangeWork
+        where TOp : struct, IUnaryOperator
+    {
+        public void Run(int start, int end) =>
+            UnaryLoop.Invoke(x + start, destination + start, (nuint)(end - start), op);
+    }
+
+    private readonly struct BinaryWork<TOp>(float* x, float* y, float* destination, TOp op) : IRangeWork
+        where TOp : struct, IBinaryOperator
+    {
+        public void Run(int start, int end) =>
+            BinaryLoop.Invoke(x + start, y + start, destination + start, (nuint)(end - start), op);
+    }
+
+    private readonly struct AffineWork(float* rows, float* scale, float* shift, int channels) : IRangeWork
+    {
+        public void Run(int start, int end) => RowLoops.Broadcast(
+            rows + ((long)start * channels), scale, shift, (nuint)(end - start), (nuint)channels,
+            default(MultiplyAddOperator));
+    }
+
+    private readonly struct GatherWork(float* source, int* index, float* destination, int channels) : IRangeWork
+    {
+        public void Run(int start, int end) => RowLoops.Gather(
+            source, index + start, destination + ((long)start * channels), (nuint)(end - start), (nuint)channels);
+    }
+
+    private readonly struct ScatterWork<TOp>(float* source, int* index, float* destination, int channels, TOp op)
+        : IRangeWork
+        where TOp : struct, IBinaryOperator
+    {
+        public void Run(int start, int end) => RowLoops.Scatter(
+            source + ((long)start * channels), destination, index + start, (nuint)(end - start), (nuint)channels, op);
+    }
+}
