@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace TorchSparse.Coordinates;
 
@@ -144,11 +146,13 @@ internal sealed class CoordinateHashTable
     }
 
     /// <summary>The row stored under an exact key of <see cref="Keyer"/>, or -1.</summary>
-    internal int FindKey(long key)
+    internal int FindKey(long key) => FindKeyFrom(key, SlotOf(key));
+
+    /// <summary><see cref="FindKey"/> with the home slot already computed (see <see cref="Prefetch"/>).</summary>
+    internal int FindKeyFrom(long key, int slot)
     {
         Entry[] table = entries;
         int mask = table.Length - 1;
-        int slot = SlotOf(key);
         while (true)
         {
             ref Entry entry = ref table[slot];
@@ -166,8 +170,21 @@ internal sealed class CoordinateHashTable
         }
     }
 
+    /// <summary>Starts loading a home slot's cache line. Batched lookups issue these for many keys before probing
+    /// any, so the cache misses overlap instead of following one another.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe void Prefetch(int slot)
+    {
+        if (Sse.IsSupported)
+        {
+            // The entries live on the pinned heap, so the address stays valid.
+            Sse.Prefetch0(Unsafe.AsPointer(ref entries[slot]));
+        }
+    }
+
     /// <summary>The home slot of a key: the top bits of a 64-bit mix (MurmurHash3's finaliser), so keys that differ
     /// by a constant stride (neighbouring voxels) spread over the whole table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int SlotOf(long key)
     {
         ulong h = (ulong)key;
@@ -192,7 +209,7 @@ internal sealed class CoordinateHashTable
 
     private static Entry[] NewEntries(int capacity)
     {
-        Entry[] fresh = GC.AllocateUninitializedArray<Entry>(capacity);
+        Entry[] fresh = GC.AllocateUninitializedArray<Entry>(capacity, pinned: true);
         fresh.AsSpan().Fill(new Entry { Key = EmptyKey, Row = int.MaxValue });
         return fresh;
     }

@@ -15,6 +15,10 @@ internal readonly struct CoordinateKeyer
 {
     // Offsets from the minimum are taken as uint: an extent is at most 2^32, so the difference of two ints is exact
     // modulo 2^32 and an unsigned compare against (extent - 1) is a complete bounds check.
+    // Keys stay below 2^62 so that a key plus or minus a neighbour's key delta (itself below the key count) never
+    // overflows int64.
+    private const long MaxKeyCount = 1L << 62;
+
     private readonly uint spanB;
     private readonly uint spanX;
     private readonly uint spanY;
@@ -37,11 +41,11 @@ internal readonly struct CoordinateKeyer
         ExtentY = spanY + 1L;
         ExtentZ = spanZ + 1L;
         Int128 keyCount = (Int128)(spanB + 1L) * ExtentX * ExtentY * ExtentZ;
-        if (keyCount > long.MaxValue)
+        if (keyCount > MaxKeyCount)
         {
             throw new SparseEngineException(
                 $"coordinate extents (batch {spanB + 1L}, x {ExtentX}, y {ExtentY}, z {ExtentZ}) between {min} and {max} "
-                + "have more than 2^63 cells, so they cannot be linearised into an exact int64 key.");
+                + "have more than 2^62 cells, so they cannot be linearised into an exact int64 key.");
         }
 
         KeyCount = (long)keyCount;

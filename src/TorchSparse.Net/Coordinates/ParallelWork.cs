@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace TorchSparse.Coordinates;
 
 /// <summary>
@@ -55,7 +57,15 @@ internal static class ParallelWork
         }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxThreads };
-        Parallel.For(0, chunks, options, c => body(c, ChunkStart(count, chunks, c), ChunkStart(count, chunks, c + 1)));
+        try
+        {
+            Parallel.For(0, chunks, options, c => body(c, ChunkStart(count, chunks, c), ChunkStart(count, chunks, c + 1)));
+        }
+        catch (AggregateException e)
+        {
+            // Callers throw typed input errors from chunks; surface one as itself, not wrapped.
+            ExceptionDispatchInfo.Throw(e.Flatten().InnerExceptions[0]);
+        }
     }
 
     /// <summary>Runs <paramref name="body"/>(start, end) over [0, count) in chunks of at least

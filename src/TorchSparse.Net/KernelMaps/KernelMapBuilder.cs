@@ -8,8 +8,6 @@ namespace TorchSparse.KernelMaps;
 /// </summary>
 internal static class KernelMapBuilder
 {
-    private const int ParallelChunk = 4096;
-
     /// <summary>
     /// TorchSparse's flat index of kernel offset (jx, jy, jz). When every axis is odd, x is fastest
     /// (<c>jx + kx*(jy + ky*jz)</c>); otherwise z is fastest (<c>jz + kz*(jy + ky*jx)</c>). TorchSparse decides on the
@@ -49,63 +47,7 @@ internal static class KernelMapBuilder
             throw new ShapeMismatchException($"coordinates must be flat [N*4] (b, x, y, z); got {coords.Length} ints.");
         }
 
-        int rows = coords.Length / 4;
-        int volume = kernel.Volume;
-        int[] map = GC.AllocateUninitializedArray<int>(MapLength(rows, volume));
-        OffsetTable offsets = OffsetTable.Create(kernel, dilation, table.Keyer);
-
-        // With unique coordinates (the table holds one key per row) an odd kernel is mirror-symmetric: if o sees i at
-        // offset k then i sees o at K-1-k, so half of the offsets are queried and the other half written by mirror.
-        // With duplicated coordinates the mirror would race between the copies, so every offset is queried instead.
-        if (IsOdd(kernel) && table.Count == rows)
-        {
-            ParallelWork.For(map.Length, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
-            QueryRows(coords, map, volume, (row, c, key, entries) =>
-            {
-                int centre = volume / 2;
-                for (int k = 0; k < centre; k++)
-                {
-                    int neighbour = offsets.Find(table, c, key, k);
-                    if (neighbour >= 0)
-                    {
-                        entries[k] = neighbour;
-                        map[(neighbour * (long)volume) + volume - 1 - k] = row;
-                    }
-                }
-
-                entries[centre] = row;
-            });
-        }
-        else
-        {
-            QueryRows(coords, map, volume, (_, c, key, entries) =>
-            {
-                for (int k = 0; k < volume; k++)
-                {
-                    entries[k] = offsets.Find(table, c, key, k);
-                }
-            });
-        }
-
-        return new KernelMap(rows, rows, volume, map);
-
-        unsafe void QueryRows(ReadOnlySpan<int> source, int[] target, int k, RowQuery query)
-        {
-            fixed (int* pinned = source)
-            {
-                int* first = pinned;
-                CoordinateKeyer keyer = table.Keyer;
-                ParallelWork.For(rows, ParallelChunk, (start, end) =>
-                {
-                    for (int row = start; row < end; row++)
-                    {
-                        var c = new ReadOnlySpan<int>(first + (row * 4L), 4);
-                        long key = keyer.Contains(c[0], c[1], c[2], c[3]) ? keyer.Encode(c[0], c[1], c[2], c[3]) : -1;
-                        query(row, c, key, target.AsSpan((int)(row * (long)k), k));
-                    }
-                });
-            }
-        }
+        return SubmanifoldMapBuilder.Build(coords, kernel, dilation, table);
     }
 
     /// <summary>
@@ -169,58 +111,6 @@ internal static class KernelMapBuilder
         if (padding.X < 0 || padding.Y < 0 || padding.Z < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(padding), padding, "padding must be >= 0 on every axis.");
-        }
-    }
-
-    private delegate void RowQuery(int row, ReadOnlySpan<int> coord, long key, Span<int> entries);
-
-    /// <summary>Per flat offset: the displacement and the key delta it causes inside the table's key space.</summary>
-    private sealed class OffsetTable
-    {
-        private readonly long[] dx;
-        private readonly long[] dy;
-        private readonly long[] dz;
-        private readonly long[] keyDelta;
-
-        private OffsetTable(int volume)
-        {
-            dx = new long[volume];
-            dy = new long[volume];
-            dz = new long[volume];
-            keyDelta = new long[volume];
-        }
-
-        public static OffsetTable Create(Int3 kernel, Int3 dilation, CoordinateKeyer keyer)
-        {
-            var offsets = new OffsetTable(kernel.Volume);
-            for (int jx = 0; jx < kernel.X; jx++)
-            {
-                for (int jy = 0; jy < kernel.Y; jy++)
-                {
-                    for (int jz = 0; jz < kernel.Z; jz++)
-                    {
-                        int k = FlatOffset(kernel, jx, jy, jz);
-                        offsets.dx[k] = Displacement(kernel.X, jx, dilation.X);
-                        offsets.dy[k] = Displacement(kernel.Y, jy, dilation.Y);
-                        offsets.dz[k] = Displacement(kernel.Z, jz, dilation.Z);
-                        offsets.keyDelta[k] = keyer.Delta(offsets.dx[k], offsets.dy[k], offsets.dz[k]);
-                    }
-                }
-            }
-
-            return offsets;
-        }
-
-        /// <summary>Row at coord + offset k. Inside the key space a displaced key is key + delta; the explicit bounds
-        /// check keeps a neighbour past one axis's edge from wrapping onto another row's key.</summary>
-        public int Find(CoordinateHashTable table, ReadOnlySpan<int> c, long key, int k)
-        {
-            if (key < 0 || !table.Keyer.Contains(c[0], c[1] + dx[k], c[2] + dy[k], c[3] + dz[k]))
-            {
-                return -1;
-            }
-
-            return table.FindKey(key + keyDelta[k]);
         }
     }
 }
