@@ -69,14 +69,14 @@ public sealed class GroundModel
     /// </summary>
     public double SurfaceDistance(SemanticLabel label, Vec3 p)
     {
-        GroundRegion region = label switch
+        GroundRegion? labelled = label switch
         {
             SemanticLabel.Road => GroundRegion.Road,
             SemanticLabel.Sidewalk => GroundRegion.Sidewalk,
             SemanticLabel.Terrain => GroundRegion.Terrain,
-            _ => (GroundRegion)(-1),
+            _ => null,
         };
-        if (region < 0)
+        if (labelled is not GroundRegion region)
         {
             return double.PositiveInfinity;
         }

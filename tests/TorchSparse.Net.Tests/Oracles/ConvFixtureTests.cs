@@ -32,7 +32,7 @@ public class ConvFixtureTests
         ConvFixture fixture = ConvFixture.LoadCase(name);
         var conv = ReferenceConv.From(fixture);
         Assert.Equal(name, fixture.Name);
-        Assert.StartsWith("1.13", fixture.TorchVersion, StringComparison.Ordinal);
+        Assert.Matches(@"^\d+\.\d+", fixture.TorchVersion);
         Assert.False(string.IsNullOrEmpty(fixture.NumpyVersion));
 
         switch (fixture.Kind)
