@@ -100,8 +100,15 @@ public static class SparseConvReference
         return new SparseVoxels(outCoords, output.Sample(outCoords));
     }
 
-    public static Int3 GenerativeOutputSize(ReferenceConv conv, Int3 grid) =>
-        DenseReference.TransposedOutputSize(grid, conv.KernelSize, conv.Stride, conv.Dilation, conv.Padding);
+    /// <summary>
+    /// A sparse tensor has no upper extent, so padding crops only the low side: the transposed conv's natural size
+    /// plus p cells (conv_transpose3d with output_padding = p).
+    /// </summary>
+    public static Int3 GenerativeOutputSize(ReferenceConv conv, Int3 grid)
+    {
+        Int3 natural = DenseReference.TransposedOutputSize(grid, conv.KernelSize, conv.Stride, conv.Dilation, conv.Padding);
+        return new Int3(natural.X + conv.Padding.X, natural.Y + conv.Padding.Y, natural.Z + conv.Padding.Z);
+    }
 
     /// <summary>Runs the fixture's kind on its inputs: the output coords and features the fixture should hold.</summary>
     public static SparseVoxels Run(ConvFixture fixture)
