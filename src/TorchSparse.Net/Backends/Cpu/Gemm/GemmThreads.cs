@@ -12,9 +12,15 @@ internal static unsafe class GemmThreads<TIsa, TVec, TRows>
     /// <summary>Smallest row share worth a thread: a few kernel row groups.</summary>
     private const int MinRowsPerThread = 4 * GemmKernel.MaxRows;
 
-    public static void Run(DenseRows rows, int m, PackedMatrix b, bool accumulate, int threads, int copyAMinPanels)
+    /// <summary>
+    /// A blocks are copied to contiguous memory only when enough B panels reuse them to repay the copy; for the
+    /// tall-skinny products of sparse convolution (N of 16 to 128) the kernel reads A rows where they are.
+    /// </summary>
+    private const int CopyAMinPanels = 8;
+
+    public static void Run(DenseRows rows, int m, PackedMatrix b, bool accumulate, int threads)
     {
-        bool copyA = b.PanelCount >= copyAMinPanels;
+        bool copyA = b.PanelCount >= CopyAMinPanels;
         int mr = TRows.Count;
         fixed (float* bData = &b.Storage[b.Offset])
         {
@@ -33,16 +39,16 @@ internal static unsafe class GemmThreads<TIsa, TVec, TRows>
     }
 
     /// <summary>Row groups [start, end) against every panel.</summary>
-    private readonly struct RowShares(DenseRows rows, int m, PackedMatrix b, float* bData, bool accumulate, bool copyA)
-        : IRangeWork
+    private readonly struct RowShares(
+        DenseRows rows, int m, PackedMatrix b, float* bData, bool accumulate, bool copyA) : IRangeWork
     {
         public void Run(int start, int end) => GemmDriver<TIsa, TVec, TRows>.Run(
             rows, start * TRows.Count, Math.Min(m, end * TRows.Count), 0, b.PanelCount, b, bData, accumulate, copyA);
     }
 
     /// <summary>Every row against panels [start, end).</summary>
-    private readonly struct PanelShares(DenseRows rows, int m, PackedMatrix b, float* bData, bool accumulate, bool copyA)
-        : IRangeWork
+    private readonly struct PanelShares(
+        DenseRows rows, int m, PackedMatrix b, float* bData, bool accumulate, bool copyA) : IRangeWork
     {
         public void Run(int start, int end) =>
             GemmDriver<TIsa, TVec, TRows>.Run(rows, 0, m, start, end, b, bData, accumulate, copyA);
