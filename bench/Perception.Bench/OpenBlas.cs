@@ -26,14 +26,23 @@ public static unsafe partial class OpenBlas
     /// <summary>Whether the library could be loaded.</summary>
     public static bool IsAvailable => LoadError.Value is null;
 
-    /// <summary>OpenBLAS's description of its build and the kernel set it picked (e.g. "core=Cooperlake").</summary>
+    /// <summary>OpenBLAS's description of its build (version, DYNAMIC_ARCH, thread limit).</summary>
     public static string Config
     {
         get
         {
             EnsureLoaded();
-            string? config = Marshal.PtrToStringUTF8(openblas_get_config());
-            return $"{config} core={Marshal.PtrToStringUTF8(openblas_get_corename())}";
+            return Marshal.PtrToStringUTF8(openblas_get_config()) ?? "";
+        }
+    }
+
+    /// <summary>The kernel set OpenBLAS picked for this CPU, e.g. "Cooperlake" (or "Haswell" when forced).</summary>
+    public static string CoreName
+    {
+        get
+        {
+            EnsureLoaded();
+            return Marshal.PtrToStringUTF8(openblas_get_corename()) ?? "";
         }
     }
 

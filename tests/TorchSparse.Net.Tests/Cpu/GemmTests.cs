@@ -152,6 +152,8 @@ public unsafe class GemmTests
 
         data.Add(50, 300, 40);
         data.Add(20, 48, 600);
+        data.Add(5, 7, 0);
+        data.Add(5, 0, 7);
         return data;
     }
 

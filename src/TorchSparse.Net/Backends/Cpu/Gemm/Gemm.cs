@@ -16,12 +16,6 @@ internal static unsafe class Gemm
     private const long ParallelMinMultiplyAdds = 1L << 20;
 
     /// <summary>
-    /// A blocks are copied to contiguous memory only when enough B panels reuse them to repay the copy; for the
-    /// tall-skinny products of sparse convolution (N of 16 to 128) the kernel reads A rows where they are.
-    /// </summary>
-    private const int CopyAMinPanels = 8;
-
-    /// <summary>
     /// C [m x N] (row stride <paramref name="ldc"/>) = A [m x K] (row stride <paramref name="lda"/>) * B, or
     /// C += A * B when <paramref name="accumulate"/>. Uses up to <paramref name="maxThreads"/> threads (0 or less: one
     /// per processor).
@@ -52,19 +46,16 @@ internal static unsafe class Gemm
         switch (b.VectorWidth)
         {
             case 16 when Vector512.IsHardwareAccelerated:
-                GemmThreads<Simd512, Vector512<float>, KernelRows8>.Run(
-                    rows, m, b, accumulate, threads, CopyAMinPanels);
+                GemmThreads<Simd512, Vector512<float>, KernelRows8>.Run(rows, m, b, accumulate, threads);
                 break;
             case 8 when Vector256.IsHardwareAccelerated:
-                GemmThreads<Simd256, Vector256<float>, KernelRows6>.Run(
-                    rows, m, b, accumulate, threads, CopyAMinPanels);
+                GemmThreads<Simd256, Vector256<float>, KernelRows6>.Run(rows, m, b, accumulate, threads);
                 break;
             case 4 when Vector128.IsHardwareAccelerated:
-                GemmThreads<Simd128, Vector128<float>, KernelRows6>.Run(
-                    rows, m, b, accumulate, threads, CopyAMinPanels);
+                GemmThreads<Simd128, Vector128<float>, KernelRows6>.Run(rows, m, b, accumulate, threads);
                 break;
             case 1:
-                GemmThreads<SimdScalar, float, KernelRows6>.Run(rows, m, b, accumulate, threads, CopyAMinPanels);
+                GemmThreads<SimdScalar, float, KernelRows6>.Run(rows, m, b, accumulate, threads);
                 break;
             default:
                 ThrowPackedForOtherWidth(b);

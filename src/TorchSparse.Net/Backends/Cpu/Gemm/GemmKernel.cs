@@ -25,7 +25,12 @@ internal static unsafe class GemmKernel
     /// (row r, step s) is <c>aRows[r][aOffset + s]</c>; B row s is the <c>TPanel.Vectors * Count</c> floats at
     /// <c>b + s * TPanel.Vectors * Count</c>; row r of the C tile lives at <c>cRows[r] + cOffset</c>.
     /// </summary>
+    /// <remarks>
+    /// Compiled fully optimised on first call: a GEMM makes thousands of kernel calls, and the tier-0 code the runtime
+    /// would otherwise start with (no inlining of the ISA structs) is more than ten times slower.
+    /// </remarks>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TIsa, TVec, TRows, TPanel>(
         float** aRows, nint aOffset, float* b, nint k, float** cRows, nint cOffset, bool loadC)
         where TIsa : struct, ISimdIsa<TVec>

@@ -12,51 +12,45 @@ internal static unsafe class GemmThreads<TIsa, TVec, TRows>
     /// <summary>Smallest row share worth a thread: a few kernel row groups.</summary>
     private const int MinRowsPerThread = 4 * GemmKernel.MaxRows;
 
-    public static void Run(DenseRows rows, int m, PackedMatrix b, bool accumulate, int threads, int copyAMinPanels)
+    /// <summary>
+    /// A blocks are copied to contiguous memory only when enough B panels reuse them to repay the copy; for the
+    /// tall-skinny products of sparse convolution (N of 16 to 128) the kernel reads A rows where they are.
+    /// </summary>
+    private const int CopyAMinPanels = 8;
+
+    public static void Run(DenseRows rows, int m, PackedMatrix b, bool accumulate, int threads)
     {
-        bool copyA = b.PanelCount >= copyAMinPanels;
+        bool copyA = b.PanelCount >= CopyAMinPanels;
         int mr = TRows.Count;
-        int rowGroups = (m + mr - 1) / mr;
-        bool splitRows = m >= threads * MinRowsPerThread || b.PanelCount < threads;
-        int parts = Math.Min(threads, splitRows ? rowGroups : b.PanelCount);
         fixed (float* bData = &b.Storage[b.Offset])
         {
-            if (parts <= 1)
+            if (m >= threads * MinRowsPerThread || b.PanelCount < threads)
             {
-                RunPart(rows, 0, m, 0, b.PanelCount, b, bData, accumulate, copyA);
-                return;
+                // Row shares are whole kernel row groups, so only the last share has a partial group.
+                var work = new RowShares(rows, m, b, bData, accumulate, copyA);
+                ParallelRanges.Run((m + mr - 1) / mr, threads, 1, work);
             }
-
-            // Captured as an integer: a lambda cannot capture a pointer, and Storage stays pinned (POH) meanwhile.
-            nint bAddress = (nint)bData;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            else
             {
-                if (splitRows)
-                {
-                    // Row shares are whole kernel row groups so only the last share has a partial group.
-                    int start = (int)((long)rowGroups * part / parts) * mr;
-                    int end = Math.Min(m, (int)((long)rowGroups * (part + 1) / parts) * mr);
-                    RunPart(rows, start, end, 0, b.PanelCount, b, (float*)bAddress, accumulate, copyA);
-                }
-                else
-                {
-                    int start = (int)((long)b.PanelCount * part / parts);
-                    int end = (int)((long)b.PanelCount * (part + 1) / parts);
-                    RunPart(rows, 0, m, start, end, b, (float*)bAddress, accumulate, copyA);
-                }
-            });
+                var work = new PanelShares(rows, m, b, bData, accumulate, copyA);
+                ParallelRanges.Run(b.PanelCount, threads, 1, work);
+            }
         }
     }
 
-    private static void RunPart(
-        DenseRows rows, int rowStart, int rowEnd, int panelStart, int panelEnd, PackedMatrix b, float* bData,
-        bool accumulate, bool copyA)
+    /// <summary>Row groups [start, end) against every panel.</summary>
+    private readonly struct RowShares(
+        DenseRows rows, int m, PackedMatrix b, float* bData, bool accumulate, bool copyA) : IRangeWork
     {
-        if (rowStart >= rowEnd || panelStart >= panelEnd)
-        {
-            return;
-        }
+        public void Run(int start, int end) => GemmDriver<TIsa, TVec, TRows>.Run(
+            rows, start * TRows.Count, Math.Min(m, end * TRows.Count), 0, b.PanelCount, b, bData, accumulate, copyA);
+    }
 
-        GemmDriver<TIsa, TVec, TRows>.Run(rows, rowStart, rowEnd, panelStart, panelEnd, b, bData, accumulate, copyA);
+    /// <summary>Every row against panels [start, end).</summary>
+    private readonly struct PanelShares(
+        DenseRows rows, int m, PackedMatrix b, float* bData, bool accumulate, bool copyA) : IRangeWork
+    {
+        public void Run(int start, int end) =>
+            GemmDriver<TIsa, TVec, TRows>.Run(rows, 0, m, start, end, b, bData, accumulate, copyA);
     }
 }
