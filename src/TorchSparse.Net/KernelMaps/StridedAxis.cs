@@ -6,6 +6,14 @@ namespace TorchSparse.KernelMaps;
 /// </summary>
 internal sealed class StridedAxis
 {
+    // Pairs by residue: an input whose scaled coordinate u (see Split) has quotient q and residue r reaches
+    // outputs q + pairDelta[t] through offsets pairOffset[t], t in [pairStart[r], pairStart[r + 1]). This leaves one
+    // division per axis and row, a shift for power-of-two strides, instead of a remainder per offset.
+    private readonly int[] pairStart;
+    private readonly int[] pairOffset;
+    private readonly long[] pairDelta;
+    private readonly int strideShift;
+
     private StridedAxis(StridedRule rule, int size, int stride, int dilation, int padding)
     {
         Rule = rule;
@@ -13,6 +21,36 @@ internal sealed class StridedAxis
         Stride = stride;
         Dilation = dilation;
         Padding = padding;
+        strideShift = int.IsPow2(stride) ? int.Log2(stride) : -1;
+        int residues = rule == StridedRule.Generative ? 1 : stride;
+        pairStart = new int[residues + 1];
+        var offsets = new List<int>();
+        var deltas = new List<long>();
+        for (int r = 0; r < residues; r++)
+        {
+            for (int j = 0; j < size; j++)
+            {
+                // Spconv: c + p - j*d = q*s + r - j*d; Minkowski: c - disp(j) = q*s + r - disp(j); both reach an
+                // output only when divisible by s. Generative: o = (c*s - p) + j*d, always.
+                long shift = rule switch
+                {
+                    StridedRule.Spconv => r - ((long)j * dilation),
+                    StridedRule.Minkowski => r - KernelMapBuilder.Displacement(size, j, dilation),
+                    _ => (long)j * dilation,
+                };
+                long divisor = rule == StridedRule.Generative ? 1 : stride;
+                if (shift % divisor == 0)
+                {
+                    offsets.Add(j);
+                    deltas.Add(shift / divisor);
+                }
+            }
+
+            pairStart[r + 1] = offsets.Count;
+        }
+
+        pairOffset = offsets.ToArray();
+        pairDelta = deltas.ToArray();
     }
 
     public StridedRule Rule { get; }
@@ -77,7 +115,16 @@ internal sealed class StridedAxis
     }
 
     /// <summary>floor(c / s): the output cell an input falls in under the Minkowski rule.</summary>
-    public long FloorCell(int c) => FloorDiv(c, Stride);
+    public long FloorCell(int c) => DivideFloor(c);
+
+    /// <summary>The output coordinate input coordinate <paramref name="c"/> reaches through offset index
+    /// <paramref name="j"/>, for a pair <see cref="Pairs"/> returned.</summary>
+    public long OutputOf(int c, int j) => Rule switch
+    {
+        StridedRule.Spconv => DivideFloor((long)c + Padding - ((long)j * Dilation)),
+        StridedRule.Minkowski => DivideFloor(c - KernelMapBuilder.Displacement(Size, j, Dilation)),
+        _ => ((long)c * Stride) - Padding + ((long)j * Dilation),
+    };
 
     /// <summary>
     /// Writes the (output coordinate, offset index) pairs through which input coordinate <paramref name="c"/> reaches
@@ -86,51 +133,31 @@ internal sealed class StridedAxis
     /// </summary>
     public int Pairs(int c, Span<int> outputs, Span<int> offsets, out int floorPair)
     {
+        long quotient, residue;
+        if (Rule == StridedRule.Generative)
+        {
+            (quotient, residue) = (((long)c * Stride) - Padding, 0);
+        }
+        else
+        {
+            long scaled = Rule == StridedRule.Spconv ? (long)c + Padding : c;
+            quotient = DivideFloor(scaled);
+            residue = scaled - (quotient * Stride);
+        }
+
         int count = 0;
         floorPair = -1;
-        long floorCell = Rule == StridedRule.Minkowski ? FloorCell(c) : 0;
-        for (int j = 0; j < Size; j++)
+        for (int t = pairStart[residue], end = pairStart[residue + 1]; t < end; t++)
         {
-            long o;
-            switch (Rule)
+            long o = quotient + pairDelta[t];
+            if (o < OutMin || o > OutMax)
             {
-                case StridedRule.Spconv:
-                    {
-                        long t = (long)c + Padding - ((long)j * Dilation);
-                        if (t < 0 || t % Stride != 0 || t / Stride > OutMax)
-                        {
-                            continue;
-                        }
-
-                        o = t / Stride;
-                        break;
-                    }
-
-                case StridedRule.Minkowski:
-                    {
-                        long t = c - KernelMapBuilder.Displacement(Size, j, Dilation);
-                        if (t % Stride != 0)
-                        {
-                            continue;
-                        }
-
-                        o = t / Stride;
-                        floorPair = o == floorCell ? count : floorPair;
-                        break;
-                    }
-
-                default:
-                    o = ((long)c * Stride) - Padding + ((long)j * Dilation);
-                    if (o < 0)
-                    {
-                        continue;
-                    }
-
-                    break;
+                continue;
             }
 
+            floorPair = Rule == StridedRule.Minkowski && pairDelta[t] == 0 ? count : floorPair;
             outputs[count] = (int)o;
-            offsets[count] = j;
+            offsets[count] = pairOffset[t];
             count++;
         }
 
@@ -138,6 +165,8 @@ internal sealed class StridedAxis
     }
 
     private static long FloorDiv(long a, long b) => Math.DivRem(a, b, out long r) - (r < 0 ? 1 : 0);
+
+    private long DivideFloor(long value) => strideShift >= 0 ? value >> strideShift : FloorDiv(value, Stride);
 
     private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
 
