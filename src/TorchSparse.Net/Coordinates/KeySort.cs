@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TorchSparse.Coordinates;
 
 /// <summary>
@@ -70,13 +72,7 @@ internal static class KeySort
     {
         Array.Clear(offsets);
         ParallelWork.ForEachChunk(keys.Length, chunks, (chunk, start, end) =>
-        {
-            Span<int> histogram = offsets.AsSpan(chunk * Buckets, Buckets);
-            for (int i = start; i < end; i++)
-            {
-                histogram[(int)(keys[i] >>> digitShift) & (Buckets - 1)]++;
-            }
-        });
+            CountChunk(keys, start, end, digitShift, offsets.AsSpan(chunk * Buckets, Buckets)));
 
         int firstDigit = (int)(keys[0] >>> digitShift) & (Buckets - 1);
         int sameDigit = 0;
@@ -107,21 +103,37 @@ internal static class KeySort
         return true;
     }
 
+    // Hot loops are compiled fully optimised at once: they run a few times per call, each time for long, which
+    // tiered compilation would otherwise spend in on-stack-replacement code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CountChunk(long[] keys, int start, int end, int digitShift, Span<int> histogram)
+    {
+        for (int i = start; i < end; i++)
+        {
+            histogram[(int)(keys[i] >>> digitShift) & (Buckets - 1)]++;
+        }
+    }
+
     private static void Scatter<T>(
         long[] keysIn, T[]? valuesIn, long[] keysOut, T[]? valuesOut, int digitShift, int chunks, int[] offsets)
         where T : unmanaged =>
         ParallelWork.ForEachChunk(keysIn.Length, chunks, (chunk, start, end) =>
+            ScatterChunk(keysIn, valuesIn, keysOut, valuesOut, start, end, digitShift, offsets.AsSpan(chunk * Buckets, Buckets)));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScatterChunk<T>(
+        long[] keysIn, T[]? valuesIn, long[] keysOut, T[]? valuesOut, int start, int end, int digitShift, Span<int> next)
+        where T : unmanaged
+    {
+        for (int i = start; i < end; i++)
         {
-            Span<int> next = offsets.AsSpan(chunk * Buckets, Buckets);
-            for (int i = start; i < end; i++)
+            long key = keysIn[i];
+            int at = next[(int)(key >>> digitShift) & (Buckets - 1)]++;
+            keysOut[at] = key;
+            if (valuesIn is not null)
             {
-                long key = keysIn[i];
-                int at = next[(int)(key >>> digitShift) & (Buckets - 1)]++;
-                keysOut[at] = key;
-                if (valuesIn is not null)
-                {
-                    valuesOut![at] = valuesIn[i];
-                }
+                valuesOut![at] = valuesIn[i];
             }
-        });
+        }
+    }
 }

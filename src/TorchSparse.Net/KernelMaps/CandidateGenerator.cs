@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
@@ -40,14 +41,16 @@ internal sealed unsafe class CandidateGenerator
     }
 
     /// <summary>Number of candidates of rows [start, end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Count(int start, int end)
     {
-        var pairs = new RowPairs(kernel);
         long count = 0;
         for (int row = start; row < end; row++)
         {
-            pairs.Find(axes, coords + (row * 4L));
-            count += ((long)pairs.CountX * pairs.CountY * pairs.CountZ) + (minkowski && !pairs.FloorIsPair ? 1 : 0);
+            int* c = coords + (row * 4L);
+            long pairs = (long)axes[0].PairCount(c[1], out bool floorX) * axes[1].PairCount(c[2], out bool floorY)
+                * axes[2].PairCount(c[3], out bool floorZ);
+            count += pairs + (minkowski && !(floorX && floorY && floorZ) ? 1 : 0);
         }
 
         return count;
@@ -55,6 +58,7 @@ internal sealed unsafe class CandidateGenerator
 
     /// <summary>Writes the candidates of rows [start, end) into <paramref name="store"/> from index
     /// <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Fill<TStore>(int start, int end, TStore store, long at)
         where TStore : struct, ICandidateStore
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
@@ -116,6 +117,7 @@ internal sealed unsafe class GroupWalk
         return markAllOutputs;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Number<TStore>(TStore store, int start, int stop, int rank, int[] outCoords, int[] map)
         where TStore : struct, ICandidateStore
     {

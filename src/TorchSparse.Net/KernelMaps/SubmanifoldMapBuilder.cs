@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
@@ -175,6 +176,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
 
     // Joins the rows at sorted positions [start, end). Only hits are written (entries start at -1). A duplicated
     // key's first position holds its smallest row (the sort is stable), and later copies are skipped.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void JoinRows(int start, int end)
     {
         if (start >= end)
