@@ -131,22 +131,43 @@ internal sealed class CoordinateHashTable
         {
             int* source = pinnedCoords;
             int* destination = pinnedRows;
-            ParallelWork.For(rows.Length, ParallelChunk, (start, end) =>
-            {
-                for (int row = start; row < end; row++)
-                {
-                    int* c = source + (row * 4L);
-                    long x = (long)c[1] + displacement.X, y = (long)c[2] + displacement.Y, z = (long)c[3] + displacement.Z;
-                    destination[row] = Keyer.Contains(c[0], x, y, z)
-                        ? FindKey(Keyer.Encode(c[0], (int)x, (int)y, (int)z))
-                        : -1;
-                }
-            });
+            ParallelWork.For(rows.Length, ParallelChunk, (start, end) => FindRange(source, displacement, destination, start, end));
         }
     }
 
     /// <summary>The row stored under an exact key of <see cref="Keyer"/>, or -1.</summary>
     internal int FindKey(long key) => FindKeyFrom(key, SlotOf(key));
+
+    // Lookups in batches: every key of a batch is computed and its home slot prefetched before any is probed, so
+    // the cache misses of a batch overlap instead of following one another.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void FindRange(int* coords, Int3 displacement, int* rows, int start, int end)
+    {
+        const int Batch = 32;
+        long* keys = stackalloc long[Batch];
+        int* slots = stackalloc int[Batch];
+        CoordinateKeyer keyer = Keyer;
+        for (int first = start; first < end; first += Batch)
+        {
+            int count = Math.Min(Batch, end - first);
+            for (int i = 0; i < count; i++)
+            {
+                int* c = coords + ((first + i) * 4L);
+                long x = (long)c[1] + displacement.X, y = (long)c[2] + displacement.Y, z = (long)c[3] + displacement.Z;
+                keys[i] = keyer.Contains(c[0], x, y, z) ? keyer.Encode(c[0], (int)x, (int)y, (int)z) : -1;
+                if (keys[i] >= 0)
+                {
+                    slots[i] = SlotOf(keys[i]);
+                    Prefetch(slots[i]);
+                }
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                rows[first + i] = keys[i] >= 0 ? FindKeyFrom(keys[i], slots[i]) : -1;
+            }
+        }
+    }
 
     /// <summary><see cref="FindKey"/> with the home slot already computed (see <see cref="Prefetch"/>).</summary>
     internal int FindKeyFrom(long key, int slot)
