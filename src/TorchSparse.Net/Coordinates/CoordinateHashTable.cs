@@ -54,33 +54,18 @@ internal sealed class CoordinateHashTable
         var table = new CoordinateHashTable(CoordinateKeyer.FromRows(coords), CapacityFor(coords.Length / 4));
         int rows = coords.Length / 4;
         int chunks = ParallelWork.ChunkCount(rows, ParallelChunk);
-        if (chunks == 1)
-        {
-            for (int row = 0; row < rows; row++)
-            {
-                ReadOnlySpan<int> c = coords.Slice(row * 4, 4);
-                table.Count += table.InsertKey(table.Keyer.Encode(c[0], c[1], c[2], c[3]), row) ? 1 : 0;
-            }
-
-            return table;
-        }
-
         fixed (int* pinned = coords)
         {
             int* source = pinned;
+            if (chunks == 1)
+            {
+                table.Count = table.InsertRows(source, 0, rows, concurrent: false);
+                return table;
+            }
+
             int added = 0;
             ParallelWork.ForEachChunk(rows, chunks, (_, start, end) =>
-            {
-                int local = 0;
-                CoordinateKeyer keyer = table.Keyer;
-                for (int row = start; row < end; row++)
-                {
-                    int* c = source + (row * 4L);
-                    local += table.InsertKeyConcurrent(keyer.Encode(c[0], c[1], c[2], c[3]), row) ? 1 : 0;
-                }
-
-                Interlocked.Add(ref added, local);
-            });
+                Interlocked.Add(ref added, table.InsertRows(source, start, end, concurrent: true)));
             table.Count = added;
         }
 
@@ -106,7 +91,8 @@ internal sealed class CoordinateHashTable
             Rehash(Keyer, checked(Capacity * 2));
         }
 
-        bool added = InsertKey(Keyer.Encode(b, x, y, z), row);
+        long key = Keyer.Encode(b, x, y, z);
+        bool added = InsertKey(key, SlotOf(key), row);
         Count += added ? 1 : 0;
         return added;
     }
@@ -235,10 +221,42 @@ internal sealed class CoordinateHashTable
         return fresh;
     }
 
-    private bool InsertKey(long key, int row)
+    // Inserts coordinate rows [start, end) as rows of the same index, in batches whose home slots are prefetched
+    // before any is probed (as in FindRange). Returns how many coordinates were new.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe int InsertRows(int* coords, int start, int end, bool concurrent)
+    {
+        const int Batch = 32;
+        long* keys = stackalloc long[Batch];
+        int* slots = stackalloc int[Batch];
+        CoordinateKeyer keyer = Keyer;
+        int added = 0;
+        for (int first = start; first < end; first += Batch)
+        {
+            int count = Math.Min(Batch, end - first);
+            for (int i = 0; i < count; i++)
+            {
+                int* c = coords + ((first + i) * 4L);
+                keys[i] = keyer.Encode(c[0], c[1], c[2], c[3]);
+                slots[i] = SlotOf(keys[i]);
+                Prefetch(slots[i]);
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                bool isNew = concurrent
+                    ? InsertKeyConcurrent(keys[i], slots[i], first + i)
+                    : InsertKey(keys[i], slots[i], first + i);
+                added += isNew ? 1 : 0;
+            }
+        }
+
+        return added;
+    }
+
+    private bool InsertKey(long key, int slot, int row)
     {
         int mask = entries.Length - 1;
-        int slot = SlotOf(key);
         while (true)
         {
             ref Entry entry = ref entries[slot];
@@ -261,10 +279,9 @@ internal sealed class CoordinateHashTable
 
     // Claims the slot with a CAS on the key; the row is then lowered atomically, so whichever thread inserts a
     // duplicated coordinate first, the smallest row is what remains.
-    private bool InsertKeyConcurrent(long key, int row)
+    private bool InsertKeyConcurrent(long key, int slot, int row)
     {
         int mask = entries.Length - 1;
-        int slot = SlotOf(key);
         while (true)
         {
             ref Entry entry = ref entries[slot];
@@ -310,7 +327,8 @@ internal sealed class CoordinateHashTable
             if (entry.Key != EmptyKey)
             {
                 oldKeyer.Decode(entry.Key, row);
-                InsertKey(newKeyer.Encode(row[0], row[1], row[2], row[3]), entry.Row);
+                long key = newKeyer.Encode(row[0], row[1], row[2], row[3]);
+                InsertKey(key, SlotOf(key), entry.Row);
             }
         }
     }
