@@ -109,7 +109,8 @@ internal sealed class CoordinateHashTable
         if (coords.Length % 4 != 0 || rows.Length != coords.Length / 4)
         {
             throw new ShapeMismatchException(
-                $"FindMany needs coords [N*4] and rows [N]; got {coords.Length} coordinate ints and {rows.Length} rows.");
+                $"FindMany needs coords [N*4] and rows [N]; got {coords.Length} coordinate ints "
+                + $"and {rows.Length} rows.");
         }
 
         fixed (int* pinnedCoords = coords)
@@ -117,7 +118,8 @@ internal sealed class CoordinateHashTable
         {
             int* source = pinnedCoords;
             int* destination = pinnedRows;
-            ParallelWork.For(rows.Length, ParallelChunk, (start, end) => FindRange(source, displacement, destination, start, end));
+            ParallelWork.For(
+                rows.Length, ParallelChunk, (start, end) => FindRange(source, displacement, destination, start, end));
         }
     }
 

@@ -118,11 +118,14 @@ internal static class KeySort
         long[] keysIn, T[]? valuesIn, long[] keysOut, T[]? valuesOut, int digitShift, int chunks, int[] offsets)
         where T : unmanaged =>
         ParallelWork.ForEachChunk(keysIn.Length, chunks, (chunk, start, end) =>
-            ScatterChunk(keysIn, valuesIn, keysOut, valuesOut, start, end, digitShift, offsets.AsSpan(chunk * Buckets, Buckets)));
+            ScatterChunk(
+                keysIn, valuesIn, keysOut, valuesOut, start, end, digitShift,
+                offsets.AsSpan(chunk * Buckets, Buckets)));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterChunk<T>(
-        long[] keysIn, T[]? valuesIn, long[] keysOut, T[]? valuesOut, int start, int end, int digitShift, Span<int> next)
+        long[] keysIn, T[]? valuesIn, long[] keysOut, T[]? valuesOut, int start, int end, int digitShift,
+        Span<int> next)
         where T : unmanaged
     {
         for (int i = start; i < end; i++)

@@ -35,7 +35,8 @@ public sealed class QuantizedCloud
     /// <summary>Per voxel: the index of its first point in the input (TorchSparse's <c>return_index</c>).</summary>
     public int[] FirstIndex { get; }
 
-    /// <summary>Per point: the row of its voxel in <see cref="Coords"/> (TorchSparse's <c>return_inverse</c>).</summary>
+    /// <summary>Per point: the row of its voxel in <see cref="Coords"/> (TorchSparse's
+    /// <c>return_inverse</c>).</summary>
     public int[] Inverse { get; }
 
     /// <summary>Point indices grouped by voxel, ascending within a voxel; voxel m owns

@@ -15,17 +15,27 @@ public static class SparseQuantize
     /// <summary>Quantizes <paramref name="points"/>: rows of <paramref name="rowStride"/> floats whose first three are
     /// x, y, z (so [N, 4] x-y-z-intensity arrays work as they are).</summary>
     public static QuantizedCloud Quantize(
-        ReadOnlySpan<float> points, int rowStride, float voxelSize, QuantizeMode mode = QuantizeMode.Floor, int batch = 0) =>
+        ReadOnlySpan<float> points,
+        int rowStride,
+        float voxelSize,
+        QuantizeMode mode = QuantizeMode.Floor,
+        int batch = 0) =>
         Quantize(points, rowStride, new Vector3(voxelSize), mode, batch);
 
     /// <summary>Quantizes with a voxel size per axis; see the scalar overload.</summary>
     public static unsafe QuantizedCloud Quantize(
-        ReadOnlySpan<float> points, int rowStride, Vector3 voxelSize, QuantizeMode mode = QuantizeMode.Floor, int batch = 0)
+        ReadOnlySpan<float> points,
+        int rowStride,
+        Vector3 voxelSize,
+        QuantizeMode mode = QuantizeMode.Floor,
+        int batch = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rowStride, 3);
-        if (!(voxelSize.X > 0 && voxelSize.Y > 0 && voxelSize.Z > 0) || !float.IsFinite(voxelSize.X + voxelSize.Y + voxelSize.Z))
+        bool positive = voxelSize.X > 0 && voxelSize.Y > 0 && voxelSize.Z > 0;
+        if (!positive || !float.IsFinite(voxelSize.X + voxelSize.Y + voxelSize.Z))
         {
-            throw new ArgumentOutOfRangeException(nameof(voxelSize), voxelSize, "voxel sizes must be positive and finite.");
+            throw new ArgumentOutOfRangeException(
+                nameof(voxelSize), voxelSize, "voxel sizes must be positive and finite.");
         }
 
         if (points.Length % rowStride != 0)
@@ -52,7 +62,8 @@ public static class SparseQuantize
                     coords[row * 4] = batch;
                     for (int axis = 0; axis < 3; axis++)
                     {
-                        if (!TryQuantize(first[((long)row * rowStride) + axis], voxelSize[axis], mode, out coords[(row * 4) + 1 + axis]))
+                        float value = first[((long)row * rowStride) + axis];
+                        if (!TryQuantize(value, voxelSize[axis], mode, out coords[(row * 4) + 1 + axis]))
                         {
                             LowerTo(ref badRow, row);
                         }
@@ -171,14 +182,16 @@ public static class SparseQuantize
         return fits;
     }
 
-    private static InvalidCoordinatesException BadPoint(ReadOnlySpan<float> xyz, int row, Vector3 voxelSize, QuantizeMode mode)
+    private static InvalidCoordinatesException BadPoint(
+        ReadOnlySpan<float> xyz, int row, Vector3 voxelSize, QuantizeMode mode)
     {
         for (int axis = 0; axis < 3; axis++)
         {
             string name = axis switch { 0 => "x", 1 => "y", _ => "z" };
             if (!float.IsFinite(xyz[axis]))
             {
-                return new InvalidCoordinatesException($"point row {row} has {name} = {xyz[axis]}; coordinates must be finite.");
+                return new InvalidCoordinatesException(
+                    $"point row {row} has {name} = {xyz[axis]}; coordinates must be finite.");
             }
 
             if (!TryQuantize(xyz[axis], voxelSize[axis], mode, out _))
@@ -214,7 +227,8 @@ public static class SparseQuantize
         {
             for (int row = start; row < end; row++)
             {
-                keys[row] = keyer.Encode(coords[row * 4], coords[(row * 4) + 1], coords[(row * 4) + 2], coords[(row * 4) + 3]);
+                int at = row * 4;
+                keys[row] = keyer.Encode(coords[at], coords[at + 1], coords[at + 2], coords[at + 3]);
                 order[row] = row;
             }
         });
@@ -252,13 +266,15 @@ public static class SparseQuantize
         if (coords.DType != DType.Int32 || coords.Rank != 2 || (coords.Size(1) != 4 && coords.Size(1) != 3))
         {
             throw new ShapeMismatchException(
-                $"sample {index}: coords must be int32 [N, 4] or [N, 3]; got {coords.DType} [{string.Join(", ", coords.Shape)}].");
+                $"sample {index}: coords must be int32 [N, 4] or [N, 3]; "
+                + $"got {coords.DType} [{string.Join(", ", coords.Shape)}].");
         }
 
         if (feats.Rank != 2 || feats.Size(1) != channels || feats.Size(0) != coords.Size(0))
         {
             throw new ShapeMismatchException(
-                $"sample {index}: feats must be [{coords.Size(0)}, {channels}]; got [{string.Join(", ", feats.Shape)}].");
+                $"sample {index}: feats must be [{coords.Size(0)}, {channels}]; "
+                + $"got [{string.Join(", ", feats.Shape)}].");
         }
 
         if (feats.DType != dtype)

@@ -19,7 +19,8 @@ internal sealed unsafe class CandidateGenerator
     private readonly PayloadLayout layout;
     private readonly bool minkowski;
 
-    public CandidateGenerator(int* coords, StridedAxis[] axes, Int3 kernel, CoordinateKeyer outKeyer, PayloadLayout layout)
+    public CandidateGenerator(
+        int* coords, StridedAxis[] axes, Int3 kernel, CoordinateKeyer outKeyer, PayloadLayout layout)
     {
         this.coords = coords;
         this.axes = axes;
@@ -34,7 +35,8 @@ internal sealed unsafe class CandidateGenerator
             {
                 for (int jz = 0; jz < kernel.Z; jz++)
                 {
-                    flatOffsets[(((jx * kernel.Y) + jy) * kernel.Z) + jz] = KernelMapBuilder.FlatOffset(kernel, jx, jy, jz);
+                    int byAxes = (((jx * kernel.Y) + jy) * kernel.Z) + jz;
+                    flatOffsets[byAxes] = KernelMapBuilder.FlatOffset(kernel, jx, jy, jz);
                 }
             }
         }

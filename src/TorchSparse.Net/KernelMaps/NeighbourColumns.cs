@@ -47,8 +47,8 @@ internal sealed unsafe class NeighbourColumns
 
         Lookup = lookup.ToArray();
         var all = columns.SelectMany(c => c).ToList();
-        reachLow = new Int3Long(-all.Select(o => o.X).Append(0).Min(), -all.Select(o => o.Y).Append(0).Min(), -all.Select(o => o.Z).Append(0).Min());
-        reachHigh = new Int3Long(all.Select(o => o.X).Append(0).Max(), all.Select(o => o.Y).Append(0).Max(), all.Select(o => o.Z).Append(0).Max());
+        reachLow = new Int3Long(Reach(all, o => -o.X), Reach(all, o => -o.Y), Reach(all, o => -o.Z));
+        reachHigh = new Int3Long(Reach(all, o => o.X), Reach(all, o => o.Y), Reach(all, o => o.Z));
     }
 
     /// <summary>Number of columns.</summary>
@@ -78,7 +78,8 @@ internal sealed unsafe class NeighbourColumns
                     long y = KernelMapBuilder.Displacement(kernel.Y, jy, dilation.Y);
                     long z = KernelMapBuilder.Displacement(kernel.Z, jz, dilation.Z);
                     bool negative = x < 0 || (x == 0 && (y < 0 || (y == 0 && z < 0)));
-                    bool reachable = Math.Abs(x) < keyer.ExtentX && Math.Abs(y) < keyer.ExtentY && Math.Abs(z) < keyer.ExtentZ;
+                    bool reachable = Math.Abs(x) < keyer.ExtentX && Math.Abs(y) < keyer.ExtentY
+                        && Math.Abs(z) < keyer.ExtentZ;
                     if (reachable && (negative || !negativeHalfOnly))
                     {
                         offsets.Add((x, y, z, KernelMapBuilder.FlatOffset(kernel, jx, jy, jz)));
@@ -108,6 +109,10 @@ internal sealed unsafe class NeighbourColumns
     /// key space; past an axis's edge key + delta wraps onto another coordinate's key.</summary>
     public bool Contains(int* c, int column, long distance, in CoordinateKeyer keyer) =>
         keyer.Contains(c[0], c[1] + dx[column], c[2] + dy[column], c[3] + dzLow[column] + distance);
+
+    private static long Reach(
+        List<(long X, long Y, long Z, int Flat)> offsets, Func<(long X, long Y, long Z, int Flat), long> along) =>
+        offsets.Select(along).Append(0).Max();
 
     private readonly record struct Int3Long(long X, long Y, long Z);
 }

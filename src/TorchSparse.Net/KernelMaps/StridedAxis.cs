@@ -11,7 +11,8 @@ internal sealed class StridedAxis
     //   Minkowski   u = c,           term(j) = displacement(j), div = s
     //   Generative  u = c*s - p,     term(j) = -j*d,           div = 1
     // With u = q*div + r, offset j reaches output q + (r - term(j)) / div exactly when div divides r - term(j), so
-    // the pairs depend only on the residue r: pairs of residue r are pairOffset/pairDelta[pairStart[r]..pairStart[r+1]).
+    // the pairs depend only on the residue r: pairs of residue r are pairOffset/pairDelta at
+    // [pairStart[r], pairStart[r + 1]).
     // That leaves one division per axis and row, a shift for power-of-two strides, instead of a remainder per offset.
     private readonly long mul;
     private readonly long add;
@@ -180,9 +181,9 @@ internal sealed class StridedAxis
     }
 
     /// <summary>
-    /// Writes the (output coordinate, offset index) pairs through which input coordinate <paramref name="c"/> reaches
-    /// an output, in offset order, and returns their number. <paramref name="floorPair"/> is the index of the pair whose
-    /// output is the input's own floor(c/s) cell (Minkowski only), or -1.
+    /// Writes the (output coordinate, offset index) pairs through which input coordinate <paramref name="c"/>
+    /// reaches an output, in offset order, and returns their number. <paramref name="floorPair"/> is the index of the
+    /// pair whose output is the input's own floor(c/s) cell (Minkowski only), or -1.
     /// </summary>
     public int Pairs(int c, int[] outputs, int[] offsets, out int floorPair)
     {

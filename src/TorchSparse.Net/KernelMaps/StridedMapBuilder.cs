@@ -2,7 +2,8 @@ using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
 
-/// <summary>How a strided or generative map relates an input coordinate c to an output coordinate o on one axis.</summary>
+/// <summary>How a strided or generative map relates an input coordinate c to an output coordinate o on one
+/// axis.</summary>
 internal enum StridedRule
 {
     /// <summary>c = o*s - p + j*d with 0 &lt;= o &lt;= (cmax + 2p - d(k-1)) / s (dense conv3d).</summary>
@@ -50,7 +51,8 @@ internal static unsafe class StridedMapBuilder
             var generator = new CandidateGenerator(pinned, axes, kernel, outKeyer, layout);
             int chunks = ParallelWork.ChunkCount(rows, ParallelChunk);
             var chunkStarts = new long[chunks + 1];
-            ParallelWork.ForEachChunk(rows, chunks, (chunk, start, end) => chunkStarts[chunk + 1] = generator.Count(start, end));
+            ParallelWork.ForEachChunk(
+                rows, chunks, (chunk, start, end) => chunkStarts[chunk + 1] = generator.Count(start, end));
             for (int chunk = 0; chunk < chunks; chunk++)
             {
                 chunkStarts[chunk + 1] += chunkStarts[chunk];
@@ -65,20 +67,11 @@ internal static unsafe class StridedMapBuilder
 
             int total = (int)chunkStarts[chunks];
             var walk = new GroupWalk(pinned, axes, kernel, layout, markAllOutputs: rule != StridedRule.Minkowski);
-            if (PackedCandidates.Fits(layout.Bits, keyBits))
-            {
-                var store = new PackedCandidates(GC.AllocateUninitializedArray<long>(total), layout.Bits, keyBits);
-                ParallelWork.ForEachChunk(rows, chunks, (chunk, start, end) => generator.Fill(start, end, store, chunkStarts[chunk]));
-                store.Sort(outKeyer.KeyCount);
-                return walk.Collect(store, rows);
-            }
-            else
-            {
-                var store = new SplitCandidates(GC.AllocateUninitializedArray<long>(total), GC.AllocateUninitializedArray<long>(total));
-                ParallelWork.ForEachChunk(rows, chunks, (chunk, start, end) => generator.Fill(start, end, store, chunkStarts[chunk]));
-                store.Sort(outKeyer.KeyCount);
-                return walk.Collect(store, rows);
-            }
+            var job = new Job(generator, walk, rows, chunks, chunkStarts, outKeyer.KeyCount);
+            return PackedCandidates.Fits(layout.Bits, keyBits)
+                ? job.Run(new PackedCandidates(GC.AllocateUninitializedArray<long>(total), layout.Bits, keyBits))
+                : job.Run(new SplitCandidates(
+                    GC.AllocateUninitializedArray<long>(total), GC.AllocateUninitializedArray<long>(total)));
         }
     }
 
@@ -94,5 +87,18 @@ internal static unsafe class StridedMapBuilder
         return new CoordinateKeyer(
             new Coordinate(minBatch, (int)axes[0].OutMin, (int)axes[1].OutMin, (int)axes[2].OutMin),
             new Coordinate(maxBatch, (int)axes[0].OutMax, (int)axes[1].OutMax, (int)axes[2].OutMax));
+    }
+
+    private sealed record Job(
+        CandidateGenerator Generator, GroupWalk Walk, int Rows, int Chunks, long[] ChunkStarts, long KeyCount)
+    {
+        public (KernelMap Map, int[] OutCoords) Run<TStore>(TStore store)
+            where TStore : struct, ICandidateStore
+        {
+            ParallelWork.ForEachChunk(
+                Rows, Chunks, (chunk, start, end) => Generator.Fill(start, end, store, ChunkStarts[chunk]));
+            store.Sort(KeyCount);
+            return Walk.Collect(store, Rows);
+        }
     }
 }

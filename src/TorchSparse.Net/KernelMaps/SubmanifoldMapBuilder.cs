@@ -73,7 +73,8 @@ internal sealed unsafe class SubmanifoldMapBuilder
             var columns = NeighbourColumns.Create(kernel, dilation, keyer, negativeHalfOnly: mirror);
 
             // Only hits are written, so every entry starts at -1 (mirror entries are written by other rows).
-            ParallelWork.For(map.Length, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
+            ParallelWork.For(
+                map.Length, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
 
             var builder = new SubmanifoldMapBuilder(source, target, keys, rowOfKey, keyer, columns, volume, mirror);
             ParallelWork.For(rows, ParallelChunk, builder.JoinRows);
@@ -84,7 +85,8 @@ internal sealed unsafe class SubmanifoldMapBuilder
 
     // The key of every row and, unless the rows are already in key order, the stable key order of the rows. Keys
     // is null when some row lies outside the key space; OutsideRow is the first such row.
-    private static (long[]? Keys, int[]? RowOfKey, int OutsideRow) SortedKeys(int* coords, int rows, CoordinateKeyer keyer)
+    private static (long[]? Keys, int[]? RowOfKey, int OutsideRow) SortedKeys(
+        int* coords, int rows, CoordinateKeyer keyer)
     {
         long[] keys = GC.AllocateUninitializedArray<long>(rows);
         int outsideRow = int.MaxValue;
