@@ -19,7 +19,8 @@ public class SparseQuantizeTests
 
     [Theory]
     [MemberData(nameof(Clouds))]
-    public void Matches_a_sort_and_unique_reference(int n, int rowStride, float vx, float vy, float vz, QuantizeMode mode, int batch)
+    public void Matches_a_sort_and_unique_reference(
+        int n, int rowStride, float vx, float vy, float vz, QuantizeMode mode, int batch)
     {
         float[] points = RandomPoints(n, rowStride, seed: n + rowStride);
         var voxel = new Vector3(vx, vy, vz);
@@ -99,7 +100,8 @@ public class SparseQuantizeTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => SparseQuantize.Quantize([1f, 2f], 2, 1f));
         Assert.Throws<ShapeMismatchException>(() => SparseQuantize.Quantize([1f, 2f, 3f, 4f], 3, 1f));
-        var e = Assert.Throws<InvalidCoordinatesException>(() => SparseQuantize.Quantize([1f, 2f, 3f], 3, 1f, batch: -1));
+        var e = Assert.Throws<InvalidCoordinatesException>(
+            () => SparseQuantize.Quantize([1f, 2f, 3f], 3, 1f, batch: -1));
         Assert.Contains("-1", e.Message);
     }
 
@@ -199,7 +201,10 @@ public class SparseQuantizeTests
             int Q(int axis)
             {
                 double scaled = points[(p * rowStride) + axis] / voxel[axis];
-                return (int)(mode == QuantizeMode.Floor ? Math.Floor(scaled) : Math.Round(scaled, MidpointRounding.ToEven));
+                double whole = mode == QuantizeMode.Floor
+                    ? Math.Floor(scaled)
+                    : Math.Round(scaled, MidpointRounding.ToEven);
+                return (int)whole;
             }
 
             rows[p] = (batch, Q(0), Q(1), Q(2));
