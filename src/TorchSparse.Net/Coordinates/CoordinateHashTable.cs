@@ -54,33 +54,18 @@ internal sealed class CoordinateHashTable
         var table = new CoordinateHashTable(CoordinateKeyer.FromRows(coords), CapacityFor(coords.Length / 4));
         int rows = coords.Length / 4;
         int chunks = ParallelWork.ChunkCount(rows, ParallelChunk);
-        if (chunks == 1)
-        {
-            for (int row = 0; row < rows; row++)
-            {
-                ReadOnlySpan<int> c = coords.Slice(row * 4, 4);
-                table.Count += table.InsertKey(table.Keyer.Encode(c[0], c[1], c[2], c[3]), row) ? 1 : 0;
-            }
-
-            return table;
-        }
-
         fixed (int* pinned = coords)
         {
             int* source = pinned;
+            if (chunks == 1)
+            {
+                table.Count = table.InsertRows(source, 0, rows, concurrent: false);
+                return table;
+            }
+
             int added = 0;
             ParallelWork.ForEachChunk(rows, chunks, (_, start, end) =>
-            {
-                int local = 0;
-                CoordinateKeyer keyer = table.Keyer;
-                for (int row = start; row < end; row++)
-                {
-                    int* c = source + (row * 4L);
-                    local += table.InsertKeyConcurrent(keyer.Encode(c[0], c[1], c[2], c[3]), row) ? 1 : 0;
-                }
-
-                Interlocked.Add(ref added, local);
-            });
+                Interlocked.Add(ref added, table.InsertRows(source, start, end, concurrent: true)));
             table.Count = added;
         }
 
@@ -106,7 +91,8 @@ internal sealed class CoordinateHashTable
             Rehash(Keyer, checked(Capacity * 2));
         }
 
-        bool added = InsertKey(Keyer.Encode(b, x, y, z), row);
+        long key = Keyer.Encode(b, x, y, z);
+        bool added = InsertKey(key, SlotOf(key), row);
         Count += added ? 1 : 0;
         return added;
     }
@@ -123,7 +109,8 @@ internal sealed class CoordinateHashTable
         if (coords.Length % 4 != 0 || rows.Length != coords.Length / 4)
         {
             throw new ShapeMismatchException(
-                $"FindMany needs coords [N*4] and rows [N]; got {coords.Length} coordinate ints and {rows.Length} rows.");
+                $"FindMany needs coords [N*4] and rows [N]; got {coords.Length} coordinate ints "
+                + $"and {rows.Length} rows.");
         }
 
         fixed (int* pinnedCoords = coords)
@@ -131,22 +118,44 @@ internal sealed class CoordinateHashTable
         {
             int* source = pinnedCoords;
             int* destination = pinnedRows;
-            ParallelWork.For(rows.Length, ParallelChunk, (start, end) =>
-            {
-                for (int row = start; row < end; row++)
-                {
-                    int* c = source + (row * 4L);
-                    long x = (long)c[1] + displacement.X, y = (long)c[2] + displacement.Y, z = (long)c[3] + displacement.Z;
-                    destination[row] = Keyer.Contains(c[0], x, y, z)
-                        ? FindKey(Keyer.Encode(c[0], (int)x, (int)y, (int)z))
-                        : -1;
-                }
-            });
+            ParallelWork.For(
+                rows.Length, ParallelChunk, (start, end) => FindRange(source, displacement, destination, start, end));
         }
     }
 
     /// <summary>The row stored under an exact key of <see cref="Keyer"/>, or -1.</summary>
     internal int FindKey(long key) => FindKeyFrom(key, SlotOf(key));
+
+    // Lookups in batches: every key of a batch is computed and its home slot prefetched before any is probed, so
+    // the cache misses of a batch overlap instead of following one another.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe void FindRange(int* coords, Int3 displacement, int* rows, int start, int end)
+    {
+        const int Batch = 32;
+        long* keys = stackalloc long[Batch];
+        int* slots = stackalloc int[Batch];
+        CoordinateKeyer keyer = Keyer;
+        for (int first = start; first < end; first += Batch)
+        {
+            int count = Math.Min(Batch, end - first);
+            for (int i = 0; i < count; i++)
+            {
+                int* c = coords + ((first + i) * 4L);
+                long x = (long)c[1] + displacement.X, y = (long)c[2] + displacement.Y, z = (long)c[3] + displacement.Z;
+                keys[i] = keyer.Contains(c[0], x, y, z) ? keyer.Encode(c[0], (int)x, (int)y, (int)z) : -1;
+                if (keys[i] >= 0)
+                {
+                    slots[i] = SlotOf(keys[i]);
+                    Prefetch(slots[i]);
+                }
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                rows[first + i] = keys[i] >= 0 ? FindKeyFrom(keys[i], slots[i]) : -1;
+            }
+        }
+    }
 
     /// <summary><see cref="FindKey"/> with the home slot already computed (see <see cref="Prefetch"/>).</summary>
     internal int FindKeyFrom(long key, int slot)
@@ -214,10 +223,42 @@ internal sealed class CoordinateHashTable
         return fresh;
     }
 
-    private bool InsertKey(long key, int row)
+    // Inserts coordinate rows [start, end) as rows of the same index, in batches whose home slots are prefetched
+    // before any is probed (as in FindRange). Returns how many coordinates were new.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private unsafe int InsertRows(int* coords, int start, int end, bool concurrent)
+    {
+        const int Batch = 32;
+        long* keys = stackalloc long[Batch];
+        int* slots = stackalloc int[Batch];
+        CoordinateKeyer keyer = Keyer;
+        int added = 0;
+        for (int first = start; first < end; first += Batch)
+        {
+            int count = Math.Min(Batch, end - first);
+            for (int i = 0; i < count; i++)
+            {
+                int* c = coords + ((first + i) * 4L);
+                keys[i] = keyer.Encode(c[0], c[1], c[2], c[3]);
+                slots[i] = SlotOf(keys[i]);
+                Prefetch(slots[i]);
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                bool isNew = concurrent
+                    ? InsertKeyConcurrent(keys[i], slots[i], first + i)
+                    : InsertKey(keys[i], slots[i], first + i);
+                added += isNew ? 1 : 0;
+            }
+        }
+
+        return added;
+    }
+
+    private bool InsertKey(long key, int slot, int row)
     {
         int mask = entries.Length - 1;
-        int slot = SlotOf(key);
         while (true)
         {
             ref Entry entry = ref entries[slot];
@@ -240,10 +281,9 @@ internal sealed class CoordinateHashTable
 
     // Claims the slot with a CAS on the key; the row is then lowered atomically, so whichever thread inserts a
     // duplicated coordinate first, the smallest row is what remains.
-    private bool InsertKeyConcurrent(long key, int row)
+    private bool InsertKeyConcurrent(long key, int slot, int row)
     {
         int mask = entries.Length - 1;
-        int slot = SlotOf(key);
         while (true)
         {
             ref Entry entry = ref entries[slot];
@@ -289,7 +329,8 @@ internal sealed class CoordinateHashTable
             if (entry.Key != EmptyKey)
             {
                 oldKeyer.Decode(entry.Key, row);
-                InsertKey(newKeyer.Encode(row[0], row[1], row[2], row[3]), entry.Row);
+                long key = newKeyer.Encode(row[0], row[1], row[2], row[3]);
+                InsertKey(key, SlotOf(key), entry.Row);
             }
         }
     }

@@ -44,7 +44,8 @@ internal readonly struct CoordinateKeyer
         if (keyCount > MaxKeyCount)
         {
             throw new SparseEngineException(
-                $"coordinate extents (batch {spanB + 1L}, x {ExtentX}, y {ExtentY}, z {ExtentZ}) between {min} and {max} "
+                $"coordinate extents (batch {spanB + 1L}, x {ExtentX}, y {ExtentY}, z {ExtentZ}) "
+                + $"between {min} and {max} "
                 + "have more than 2^62 cells, so they cannot be linearised into an exact int64 key.");
         }
 
@@ -98,7 +99,8 @@ internal readonly struct CoordinateKeyer
         (uint)(b - Min.Batch) <= spanB && (uint)(x - Min.X) <= spanX
         && (uint)(y - Min.Y) <= spanY && (uint)(z - Min.Z) <= spanZ;
 
-    /// <summary>Whether the coordinate, given in int64 so a displaced coordinate cannot wrap, is inside the bounds.</summary>
+    /// <summary>Whether the coordinate, given in int64 so a displaced coordinate cannot wrap, is inside the
+    /// bounds.</summary>
     public bool Contains(long b, long x, long y, long z) =>
         (ulong)(b - Min.Batch) <= spanB && (ulong)(x - Min.X) <= spanX
         && (ulong)(y - Min.Y) <= spanY && (ulong)(z - Min.Z) <= spanZ;

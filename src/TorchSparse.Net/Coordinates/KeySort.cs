@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TorchSparse.Coordinates;
 
 /// <summary>
@@ -21,20 +23,33 @@ internal static class KeySort
             throw new ShapeMismatchException($"{keys.Length} keys but {values.Length} values to sort.");
         }
 
+        Sort(keys, values, 0, BitLength(keyCount - 1));
+    }
+
+    /// <summary>Sorts packed items by bits [lowBit, lowBit + bitCount) only, read as an unsigned field; the bits
+    /// below travel along (a payload), and items with equal fields keep their order.</summary>
+    public static void SortByBits(long[] items, int lowBit, int bitCount) => Sort<byte>(items, null, lowBit, bitCount);
+
+    /// <summary>Number of bits needed to write <paramref name="value"/> (at least 1).</summary>
+    public static int BitLength(long value) =>
+        64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(value, 1));
+
+    private static void Sort<T>(long[] keys, T[]? values, int lowBit, int bitCount)
+        where T : unmanaged
+    {
         int count = keys.Length;
         if (count < 2)
         {
             return;
         }
 
-        int keyBits = 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(keyCount - 1, 1));
         long[] keyBuffer = GC.AllocateUninitializedArray<long>(count);
-        T[] valueBuffer = GC.AllocateUninitializedArray<T>(count);
+        T[]? valueBuffer = values is null ? null : GC.AllocateUninitializedArray<T>(count);
         long[] keysIn = keys, keysOut = keyBuffer;
-        T[] valuesIn = values, valuesOut = valueBuffer;
+        T[]? valuesIn = values, valuesOut = valueBuffer;
         int chunks = ParallelWork.ChunkCount(count, ParallelChunk);
         int[] offsets = new int[chunks * Buckets];
-        for (int digitShift = 0; digitShift < keyBits; digitShift += DigitBits)
+        for (int digitShift = lowBit; digitShift < lowBit + bitCount; digitShift += DigitBits)
         {
             if (CountDigits(keysIn, digitShift, chunks, offsets))
             {
@@ -57,15 +72,9 @@ internal static class KeySort
     {
         Array.Clear(offsets);
         ParallelWork.ForEachChunk(keys.Length, chunks, (chunk, start, end) =>
-        {
-            Span<int> histogram = offsets.AsSpan(chunk * Buckets, Buckets);
-            for (int i = start; i < end; i++)
-            {
-                histogram[(int)(keys[i] >> digitShift) & (Buckets - 1)]++;
-            }
-        });
+            CountChunk(keys, start, end, digitShift, offsets.AsSpan(chunk * Buckets, Buckets)));
 
-        int firstDigit = (int)(keys[0] >> digitShift) & (Buckets - 1);
+        int firstDigit = (int)(keys[0] >>> digitShift) & (Buckets - 1);
         int sameDigit = 0;
         for (int chunk = 0; chunk < chunks; chunk++)
         {
@@ -94,18 +103,40 @@ internal static class KeySort
         return true;
     }
 
+    // Hot loops are compiled fully optimised at once: they run a few times per call, each time for long, which
+    // tiered compilation would otherwise spend in on-stack-replacement code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CountChunk(long[] keys, int start, int end, int digitShift, Span<int> histogram)
+    {
+        for (int i = start; i < end; i++)
+        {
+            histogram[(int)(keys[i] >>> digitShift) & (Buckets - 1)]++;
+        }
+    }
+
     private static void Scatter<T>(
-        long[] keysIn, T[] valuesIn, long[] keysOut, T[] valuesOut, int digitShift, int chunks, int[] offsets)
+        long[] keysIn, T[]? valuesIn, long[] keysOut, T[]? valuesOut, int digitShift, int chunks, int[] offsets)
         where T : unmanaged =>
         ParallelWork.ForEachChunk(keysIn.Length, chunks, (chunk, start, end) =>
+            ScatterChunk(
+                keysIn, valuesIn, keysOut, valuesOut, start, end, digitShift,
+                offsets.AsSpan(chunk * Buckets, Buckets)));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScatterChunk<T>(
+        long[] keysIn, T[]? valuesIn, long[] keysOut, T[]? valuesOut, int start, int end, int digitShift,
+        Span<int> next)
+        where T : unmanaged
+    {
+        for (int i = start; i < end; i++)
         {
-            Span<int> next = offsets.AsSpan(chunk * Buckets, Buckets);
-            for (int i = start; i < end; i++)
+            long key = keysIn[i];
+            int at = next[(int)(key >>> digitShift) & (Buckets - 1)]++;
+            keysOut[at] = key;
+            if (valuesIn is not null)
             {
-                long key = keysIn[i];
-                int at = next[(int)(key >> digitShift) & (Buckets - 1)]++;
-                keysOut[at] = key;
-                valuesOut[at] = valuesIn[i];
+                valuesOut![at] = valuesIn[i];
             }
-        });
+        }
+    }
 }

@@ -44,10 +44,12 @@ internal static class ParallelWork
         return (int)Math.Min(count / minChunk, threads * 4L);
     }
 
-    /// <summary>Start of chunk <paramref name="chunk"/> of <paramref name="chunks"/> equal parts of [0, count).</summary>
+    /// <summary>Start of chunk <paramref name="chunk"/> of <paramref name="chunks"/> equal parts of
+    /// [0, count).</summary>
     public static int ChunkStart(int count, int chunks, int chunk) => (int)((long)count * chunk / chunks);
 
-    /// <summary>Runs <paramref name="body"/>(chunk, start, end) for each chunk; inline when there is one chunk.</summary>
+    /// <summary>Runs <paramref name="body"/>(chunk, start, end) for each chunk; inline when there is one
+    /// chunk.</summary>
     public static void ForEachChunk(int count, int chunks, Action<int, int, int> body)
     {
         if (chunks <= 1)
@@ -59,7 +61,8 @@ internal static class ParallelWork
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxThreads };
         try
         {
-            Parallel.For(0, chunks, options, c => body(c, ChunkStart(count, chunks, c), ChunkStart(count, chunks, c + 1)));
+            Parallel.For(
+                0, chunks, options, c => body(c, ChunkStart(count, chunks, c), ChunkStart(count, chunks, c + 1)));
         }
         catch (AggregateException e)
         {

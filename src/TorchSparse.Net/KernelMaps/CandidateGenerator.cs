@@ -1,12 +1,13 @@
+using System.Runtime.CompilerServices;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
 
 /// <summary>
-/// Emits the candidates of a strided map for a range of input rows, in row order then offset order: the output
-/// cell's key and a payload <c>row * (K + 1) + flat + 1</c>. Payload slot 0 is a bare marker (the cell is an output but
-/// this row feeds it through no offset). A payload stored complemented (negative) marks its cell as an output, which
-/// only the Minkowski rule needs: there an output exists only where some input floors to it.
+/// Emits the candidates of a strided map for a range of input rows, in row order then offset order: each is the key
+/// of an output cell the row reaches and a <see cref="PayloadLayout"/> payload naming the row and the offset. Under
+/// the Minkowski rule the candidate at the row's own floor(c/s) cell is flagged as making that cell an output; when
+/// no offset reaches that cell, a bare marker (slot 0) stands in for it.
 /// </summary>
 internal sealed unsafe class CandidateGenerator
 {
@@ -15,13 +16,18 @@ internal sealed unsafe class CandidateGenerator
     private readonly int[] flatOffsets;
     private readonly Int3 kernel;
     private readonly CoordinateKeyer outKeyer;
+    private readonly PayloadLayout layout;
+    private readonly bool minkowski;
 
-    public CandidateGenerator(int* coords, StridedAxis[] axes, Int3 kernel, CoordinateKeyer outKeyer)
+    public CandidateGenerator(
+        int* coords, StridedAxis[] axes, Int3 kernel, CoordinateKeyer outKeyer, PayloadLayout layout)
     {
         this.coords = coords;
         this.axes = axes;
         this.kernel = kernel;
         this.outKeyer = outKeyer;
+        this.layout = layout;
+        minkowski = axes[0].Rule == StridedRule.Minkowski;
         flatOffsets = new int[kernel.Volume];
         for (int jx = 0; jx < kernel.X; jx++)
         {
@@ -29,59 +35,105 @@ internal sealed unsafe class CandidateGenerator
             {
                 for (int jz = 0; jz < kernel.Z; jz++)
                 {
-                    flatOffsets[(((jx * kernel.Y) + jy) * kernel.Z) + jz] = KernelMapBuilder.FlatOffset(kernel, jx, jy, jz);
+                    int byAxes = (((jx * kernel.Y) + jy) * kernel.Z) + jz;
+                    flatOffsets[byAxes] = KernelMapBuilder.FlatOffset(kernel, jx, jy, jz);
                 }
             }
         }
     }
 
-    /// <summary>Counts the candidates of rows [start, end), and writes them from index <paramref name="at"/> when
-    /// <paramref name="keys"/> is given. Returns the count.</summary>
-    public long Generate(int start, int end, long[]? keys, long[]? payloads, int at)
+    /// <summary>Number of candidates of rows [start, end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public long Count(int start, int end)
     {
-        int[] outX = new int[kernel.X], outY = new int[kernel.Y], outZ = new int[kernel.Z];
-        int[] offX = new int[kernel.X], offY = new int[kernel.Y], offZ = new int[kernel.Z];
-        bool minkowski = axes[0].Rule == StridedRule.Minkowski;
-        long codesPerRow = kernel.Volume + 1L;
         long count = 0;
         for (int row = start; row < end; row++)
         {
             int* c = coords + (row * 4L);
-            int nx = axes[0].Pairs(c[1], outX, offX, out int floorX);
-            int ny = axes[1].Pairs(c[2], outY, offY, out int floorY);
-            int nz = axes[2].Pairs(c[3], outZ, offZ, out int floorZ);
-            bool floorIsPair = floorX >= 0 && floorY >= 0 && floorZ >= 0;
-            long rowCode = row * codesPerRow;
-            if (keys is null)
-            {
-                count += ((long)nx * ny * nz) + (minkowski && !floorIsPair ? 1 : 0);
-                continue;
-            }
+            long pairs = (long)axes[0].PairCount(c[1], out bool floorX) * axes[1].PairCount(c[2], out bool floorY)
+                * axes[2].PairCount(c[3], out bool floorZ);
+            count += pairs + (minkowski && !(floorX && floorY && floorZ) ? 1 : 0);
+        }
 
-            for (int a = 0; a < nx; a++)
+        return count;
+    }
+
+    /// <summary>Writes the candidates of rows [start, end) into <paramref name="store"/> from index
+    /// <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Fill<TStore>(int start, int end, TStore store, long at)
+        where TStore : struct, ICandidateStore
+    {
+        var pairs = new RowPairs(kernel);
+        Coordinate min = outKeyer.Min;
+        long extentX = outKeyer.ExtentX, extentY = outKeyer.ExtentY, extentZ = outKeyer.ExtentZ;
+        for (int row = start; row < end; row++)
+        {
+            int* c = coords + (row * 4L);
+            pairs.Find(axes, c);
+
+            // The key is built one axis at a time: ((b * ex + x) * ey + y) * ez + z, all relative to the minimum.
+            long batchKey = (long)(c[0] - min.Batch) * extentX;
+            for (int a = 0; a < pairs.CountX; a++)
             {
-                for (int b = 0; b < ny; b++)
+                long xKey = (batchKey + pairs.OutX[a] - min.X) * extentY;
+                for (int b = 0; b < pairs.CountY; b++)
                 {
-                    for (int e = 0; e < nz; e++)
+                    long yKey = (xKey + pairs.OutY[b] - min.Y) * extentZ;
+                    int flatBase = ((pairs.OffsetX[a] * kernel.Y) + pairs.OffsetY[b]) * kernel.Z;
+                    for (int e = 0; e < pairs.CountZ; e++)
                     {
-                        int flat = flatOffsets[(((offX[a] * kernel.Y) + offY[b]) * kernel.Z) + offZ[e]];
-                        long code = rowCode + flat + 1;
-                        keys[at + count] = outKeyer.Encode(c[0], outX[a], outY[b], outZ[e]);
-                        payloads![at + count] = minkowski && a == floorX && b == floorY && e == floorZ ? ~code : code;
-                        count++;
+                        bool marks = minkowski && a == pairs.FloorX && b == pairs.FloorY && e == pairs.FloorZ;
+                        int slot = flatOffsets[flatBase + pairs.OffsetZ[e]] + 1;
+                        store.Set(at++, yKey + pairs.OutZ[e] - min.Z, layout.Encode(row, slot, marks));
                     }
                 }
             }
 
-            if (minkowski && !floorIsPair)
+            if (minkowski && !pairs.FloorIsPair)
             {
-                keys[at + count] = outKeyer.Encode(
+                long key = outKeyer.Encode(
                     c[0], (int)axes[0].FloorCell(c[1]), (int)axes[1].FloorCell(c[2]), (int)axes[2].FloorCell(c[3]));
-                payloads![at + count] = ~rowCode;
-                count++;
+                store.Set(at++, key, layout.Encode(row, 0, marksOutput: true));
             }
         }
+    }
 
-        return count;
+    /// <summary>One row's per-axis pairs, in buffers reused across the rows of a chunk.</summary>
+    private sealed class RowPairs(Int3 kernel)
+    {
+        public int[] OutX { get; } = new int[kernel.X];
+
+        public int[] OutY { get; } = new int[kernel.Y];
+
+        public int[] OutZ { get; } = new int[kernel.Z];
+
+        public int[] OffsetX { get; } = new int[kernel.X];
+
+        public int[] OffsetY { get; } = new int[kernel.Y];
+
+        public int[] OffsetZ { get; } = new int[kernel.Z];
+
+        public int CountX { get; private set; }
+
+        public int CountY { get; private set; }
+
+        public int CountZ { get; private set; }
+
+        public int FloorX { get; private set; }
+
+        public int FloorY { get; private set; }
+
+        public int FloorZ { get; private set; }
+
+        public bool FloorIsPair => FloorX >= 0 && FloorY >= 0 && FloorZ >= 0;
+
+        public void Find(StridedAxis[] axes, int* c)
+        {
+            CountX = axes[0].Pairs(c[1], OutX, OffsetX, out int floorX);
+            CountY = axes[1].Pairs(c[2], OutY, OffsetY, out int floorY);
+            CountZ = axes[2].Pairs(c[3], OutZ, OffsetZ, out int floorZ);
+            (FloorX, FloorY, FloorZ) = (floorX, floorY, floorZ);
+        }
     }
 }

@@ -37,7 +37,8 @@ internal static class KernelMapBuilder
     /// Stride-1 map: outputs are the input rows in order; <c>OutInMap[o*K + k]</c> is the row at coord(o) + offset k
     /// in the same batch, or -1. <paramref name="table"/> must hold exactly these coordinates (row r at coords row r).
     /// </summary>
-    internal static KernelMap Submanifold(ReadOnlySpan<int> coords, Int3 kernel, Int3 dilation, CoordinateHashTable table)
+    internal static KernelMap Submanifold(
+        ReadOnlySpan<int> coords, Int3 kernel, Int3 dilation, CoordinateHashTable table)
     {
         kernel.RequirePositive(nameof(kernel));
         dilation.RequirePositive(nameof(dilation));
@@ -51,9 +52,11 @@ internal static class KernelMapBuilder
     }
 
     /// <summary>
-    /// Strided map with new, coarser output coordinates, sorted by (b, x, y, z). <see cref="DownsampleRule.TorchSparse"/>
-    /// takes the Minkowski rule when every axis has stride 1 or stride equal to the kernel size (padding is then
-    /// ignored, as in TorchSparse), and the Spconv rule otherwise.
+    /// Strided map with new, coarser output coordinates, sorted by (b, x, y, z).
+    /// <see cref="DownsampleRule.TorchSparse"/> takes the Minkowski rule when every axis has stride 1 or stride equal
+    /// to the kernel size (padding is then ignored, as in TorchSparse), and the Spconv rule otherwise. The Spconv rule
+    /// keeps outputs 0 &lt;= o &lt;= (cmax + 2p - d(k-1)) / s per axis: the output range of a dense conv3d over
+    /// [0, cmax] (what TorchSparse's downsample kernel uses, with dilation added).
     /// </summary>
     internal static (KernelMap Map, int[] OutCoords) Downsample(
         ReadOnlySpan<int> coords, Int3 kernel, Int3 stride, Int3 dilation, Int3 padding, DownsampleRule rule)
@@ -63,7 +66,8 @@ internal static class KernelMapBuilder
         {
             DownsampleRule.Spconv => StridedRule.Spconv,
             DownsampleRule.Minkowski => StridedRule.Minkowski,
-            DownsampleRule.TorchSparse => StrideIsOneOrKernel(kernel, stride) ? StridedRule.Minkowski : StridedRule.Spconv,
+            DownsampleRule.TorchSparse =>
+                StrideIsOneOrKernel(kernel, stride) ? StridedRule.Minkowski : StridedRule.Spconv,
             _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown downsample rule"),
         };
         return StridedMapBuilder.Build(coords, resolved, kernel, stride, dilation, padding);
@@ -84,7 +88,8 @@ internal static class KernelMapBuilder
         if (length > Array.MaxLength)
         {
             throw new SparseEngineException(
-                $"a kernel map of {outputs} outputs x {volume} offsets has {length} entries, more than one array holds.");
+                $"a kernel map of {outputs} outputs x {volume} offsets has {length} entries, "
+                + "more than one array holds.");
         }
 
         return (int)length;

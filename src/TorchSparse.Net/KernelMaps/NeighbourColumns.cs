@@ -3,52 +3,65 @@ using TorchSparse.Coordinates;
 namespace TorchSparse.KernelMaps;
 
 /// <summary>
-/// A kernel's offsets arranged for the submanifold merge join: grouped into columns of equal (dx, dy), dz ascending
-/// within a column, each with its key delta in one key space. Offsets reaching further than the key space is wide
-/// can never land inside it and are left out.
+/// A kernel's offsets arranged for the submanifold merge join: columns of equal (dx, dy), each spanning a key range
+/// [key + Low, key + High] around a row's key, with a lookup from (neighbour key - (key + Low)) to the offset's flat
+/// index (-1 in the gaps a z dilation leaves). Offsets reaching further than the key space is wide can never land
+/// inside it and are left out.
 /// </summary>
 internal sealed unsafe class NeighbourColumns
 {
-    private readonly int[] starts;
     private readonly long[] dx;
     private readonly long[] dy;
-    private readonly long[] dz;
+    private readonly long[] dzLow;
+    private readonly int[] lookupStart;
 
     // Largest displacement below (Low) and above (High) zero per axis over the kept offsets.
-    private readonly long reachLowX;
-    private readonly long reachLowY;
-    private readonly long reachLowZ;
-    private readonly long reachHighX;
-    private readonly long reachHighY;
-    private readonly long reachHighZ;
+    private readonly Int3Long reachLow;
+    private readonly Int3Long reachHigh;
 
-    private NeighbourColumns(List<(long X, long Y, long Z, int Flat)> offsets, int[] starts, CoordinateKeyer keyer)
+    private NeighbourColumns(List<List<(long X, long Y, long Z, int Flat)>> columns, CoordinateKeyer keyer)
     {
-        this.starts = starts;
-        dx = offsets.Select(o => o.X).ToArray();
-        dy = offsets.Select(o => o.Y).ToArray();
-        dz = offsets.Select(o => o.Z).ToArray();
-        Flat = offsets.Select(o => o.Flat).ToArray();
-        Delta = offsets.Select(o => keyer.Delta(o.X, o.Y, o.Z)).ToArray();
-        reachLowX = -dx.Append(0).Min();
-        reachLowY = -dy.Append(0).Min();
-        reachLowZ = -dz.Append(0).Min();
-        reachHighX = dx.Append(0).Max();
-        reachHighY = dy.Append(0).Max();
-        reachHighZ = dz.Append(0).Max();
+        Count = columns.Count;
+        dx = new long[Count];
+        dy = new long[Count];
+        dzLow = new long[Count];
+        Low = new long[Count];
+        High = new long[Count];
+        lookupStart = new int[Count];
+        var lookup = new List<int>();
+        foreach (var (column, index) in columns.Select((column, index) => (column, index)))
+        {
+            dx[index] = column[0].X;
+            dy[index] = column[0].Y;
+            dzLow[index] = column[0].Z;
+            Low[index] = keyer.Delta(column[0].X, column[0].Y, column[0].Z);
+            High[index] = keyer.Delta(column[0].X, column[0].Y, column[^1].Z);
+            lookupStart[index] = lookup.Count;
+            int span = (int)(column[^1].Z - column[0].Z) + 1;
+            lookup.AddRange(Enumerable.Repeat(-1, span));
+            foreach (var offset in column)
+            {
+                lookup[lookupStart[index] + (int)(offset.Z - column[0].Z)] = offset.Flat;
+            }
+        }
+
+        Lookup = lookup.ToArray();
+        var all = columns.SelectMany(c => c).ToList();
+        reachLow = new Int3Long(Reach(all, o => -o.X), Reach(all, o => -o.Y), Reach(all, o => -o.Z));
+        reachHigh = new Int3Long(Reach(all, o => o.X), Reach(all, o => o.Y), Reach(all, o => o.Z));
     }
 
     /// <summary>Number of columns.</summary>
-    public int Count => starts.Length - 1;
+    public int Count { get; }
 
-    /// <summary>Number of offsets kept, over all columns.</summary>
-    public int OffsetCount => Delta.Length;
+    /// <summary>Per column: key delta of its lowest offset.</summary>
+    public long[] Low { get; }
 
-    /// <summary>Key delta of each offset, in column order.</summary>
-    public long[] Delta { get; }
+    /// <summary>Per column: key delta of its highest offset.</summary>
+    public long[] High { get; }
 
-    /// <summary>TorchSparse flat index of each offset, in column order.</summary>
-    public int[] Flat { get; }
+    /// <summary>Flat offset index (or -1) of key distance d above a column's Low, at LookupStart(column) + d.</summary>
+    public int[] Lookup { get; }
 
     /// <summary>The offsets of one kernel; with <paramref name="negativeHalfOnly"/> only those whose (dx, dy, dz) is
     /// lexicographically below zero, one of each mirror pair of an odd kernel.</summary>
@@ -65,7 +78,8 @@ internal sealed unsafe class NeighbourColumns
                     long y = KernelMapBuilder.Displacement(kernel.Y, jy, dilation.Y);
                     long z = KernelMapBuilder.Displacement(kernel.Z, jz, dilation.Z);
                     bool negative = x < 0 || (x == 0 && (y < 0 || (y == 0 && z < 0)));
-                    bool reachable = Math.Abs(x) < keyer.ExtentX && Math.Abs(y) < keyer.ExtentY && Math.Abs(z) < keyer.ExtentZ;
+                    bool reachable = Math.Abs(x) < keyer.ExtentX && Math.Abs(y) < keyer.ExtentY
+                        && Math.Abs(z) < keyer.ExtentZ;
                     if (reachable && (negative || !negativeHalfOnly))
                     {
                         offsets.Add((x, y, z, KernelMapBuilder.FlatOffset(kernel, jx, jy, jz)));
@@ -74,35 +88,31 @@ internal sealed unsafe class NeighbourColumns
             }
         }
 
-        offsets.Sort((a, b) => (a.X, a.Y, a.Z).CompareTo((b.X, b.Y, b.Z)));
-        var starts = new List<int> { 0 };
-        for (int t = 1; t < offsets.Count; t++)
-        {
-            if (offsets[t].X != offsets[t - 1].X || offsets[t].Y != offsets[t - 1].Y)
-            {
-                starts.Add(t);
-            }
-        }
-
-        starts.Add(offsets.Count);
-        return new NeighbourColumns(offsets, offsets.Count == 0 ? [0] : starts.ToArray(), keyer);
+        var columns = offsets
+            .GroupBy(o => (o.X, o.Y))
+            .OrderBy(g => g.Key)
+            .Select(g => g.OrderBy(o => o.Z).ToList())
+            .ToList();
+        return new NeighbourColumns(columns, keyer);
     }
 
-    /// <summary>Index of the first offset of a column (of the end, for column == Count).</summary>
-    public int Start(int column) => starts[column];
-
-    /// <summary>Key delta of the column's lowest offset: where its pointer has to reach for a row.</summary>
-    public long FirstTargetDelta(int column) => Delta[starts[column]];
+    public int LookupStart(int column) => lookupStart[column];
 
     /// <summary>Whether every offset of the row at <paramref name="c"/> stays inside the key space, so key + delta
     /// is the neighbour's key without a per-offset check.</summary>
     public bool IsInterior(int* c, in CoordinateKeyer keyer) =>
-        c[1] - (long)keyer.Min.X >= reachLowX && keyer.Max.X - (long)c[1] >= reachHighX
-        && c[2] - (long)keyer.Min.Y >= reachLowY && keyer.Max.Y - (long)c[2] >= reachHighY
-        && c[3] - (long)keyer.Min.Z >= reachLowZ && keyer.Max.Z - (long)c[3] >= reachHighZ;
+        c[1] - (long)keyer.Min.X >= reachLow.X && keyer.Max.X - (long)c[1] >= reachHigh.X
+        && c[2] - (long)keyer.Min.Y >= reachLow.Y && keyer.Max.Y - (long)c[2] >= reachHigh.Y
+        && c[3] - (long)keyer.Min.Z >= reachLow.Z && keyer.Max.Z - (long)c[3] >= reachHigh.Z;
 
-    /// <summary>Whether offset <paramref name="t"/> of the row at <paramref name="c"/> is inside the key space; past
-    /// an axis's edge key + delta would wrap onto another coordinate's key.</summary>
-    public bool Contains(int* c, int t, in CoordinateKeyer keyer) =>
-        keyer.Contains(c[0], c[1] + dx[t], c[2] + dy[t], c[3] + dz[t]);
+    /// <summary>Whether the neighbour <paramref name="distance"/> keys above the column's Low is really inside the
+    /// key space; past an axis's edge key + delta wraps onto another coordinate's key.</summary>
+    public bool Contains(int* c, int column, long distance, in CoordinateKeyer keyer) =>
+        keyer.Contains(c[0], c[1] + dx[column], c[2] + dy[column], c[3] + dzLow[column] + distance);
+
+    private static long Reach(
+        List<(long X, long Y, long Z, int Flat)> offsets, Func<(long X, long Y, long Z, int Flat), long> along) =>
+        offsets.Select(along).Append(0).Max();
+
+    private readonly record struct Int3Long(long X, long Y, long Z);
 }

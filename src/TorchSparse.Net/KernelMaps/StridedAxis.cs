@@ -6,13 +6,81 @@ namespace TorchSparse.KernelMaps;
 /// </summary>
 internal sealed class StridedAxis
 {
+    // Every rule is o = (u - term(j)) / div for a scaled input u = c*mul + add, exact when it divides:
+    //   Spconv      u = c + p,       term(j) = j*d,            div = s
+    //   Minkowski   u = c,           term(j) = displacement(j), div = s
+    //   Generative  u = c*s - p,     term(j) = -j*d,           div = 1
+    // With u = q*div + r, offset j reaches output q + (r - term(j)) / div exactly when div divides r - term(j), so
+    // the pairs depend only on the residue r: pairs of residue r are pairOffset/pairDelta at
+    // [pairStart[r], pairStart[r + 1]).
+    // That leaves one division per axis and row, a shift for power-of-two strides, instead of a remainder per offset.
+    private readonly long mul;
+    private readonly long add;
+    private readonly long div;
+    private readonly int divShift;
+    private readonly long[] term;
+    private readonly int[] pairStart;
+    private readonly int[] pairOffset;
+    private readonly long[] pairDelta;
+
+    // Whether residue r has a pair with delta 0, which under the Minkowski rule is the input's own floor cell.
+    private readonly bool[] floorInResidue;
+
+    // Quotients for which every pair's output is inside [OutMin, OutMax], so no per-pair range check is needed.
+    private long safeLow;
+    private long safeHigh;
+
     private StridedAxis(StridedRule rule, int size, int stride, int dilation, int padding)
     {
         Rule = rule;
         Size = size;
         Stride = stride;
         Dilation = dilation;
+        (mul, add, div) = rule switch
+        {
+            StridedRule.Spconv => (1L, (long)padding, (long)stride),
+            StridedRule.Minkowski => (1L, 0L, (long)stride),
+            _ => ((long)stride, -(long)padding, 1L),
+        };
         Padding = padding;
+        divShift = long.IsPow2(div) ? (int)long.Log2(div) : -1;
+        term = new long[size];
+        for (int j = 0; j < size; j++)
+        {
+            term[j] = rule switch
+            {
+                StridedRule.Spconv => (long)j * dilation,
+                StridedRule.Minkowski => KernelMapBuilder.Displacement(size, j, dilation),
+                _ => -(long)j * dilation,
+            };
+        }
+
+        pairStart = new int[div + 1];
+        var offsets = new List<int>();
+        var deltas = new List<long>();
+        for (int r = 0; r < div; r++)
+        {
+            for (int j = 0; j < size; j++)
+            {
+                if ((r - term[j]) % div == 0)
+                {
+                    offsets.Add(j);
+                    deltas.Add((r - term[j]) / div);
+                }
+            }
+
+            pairStart[r + 1] = offsets.Count;
+            MaxPairs = Math.Max(MaxPairs, pairStart[r + 1] - pairStart[r]);
+        }
+
+        pairOffset = offsets.ToArray();
+        pairDelta = deltas.ToArray();
+        floorInResidue = new bool[div];
+        for (int r = 0; r < div; r++)
+        {
+            floorInResidue[r] = pairDelta.AsSpan(pairStart[r], pairStart[r + 1] - pairStart[r]).Contains(0);
+        }
+
     }
 
     public StridedRule Rule { get; }
@@ -24,6 +92,9 @@ internal sealed class StridedAxis
     public int Dilation { get; }
 
     public int Padding { get; }
+
+    /// <summary>Most pairs one input coordinate can have on this axis.</summary>
+    public int MaxPairs { get; }
 
     /// <summary>Smallest output coordinate any input can reach (output key space).</summary>
     public long OutMin { get; private set; }
@@ -77,67 +148,85 @@ internal sealed class StridedAxis
     }
 
     /// <summary>floor(c / s): the output cell an input falls in under the Minkowski rule.</summary>
-    public long FloorCell(int c) => FloorDiv(c, Stride);
+    public long FloorCell(int c) => Divide(c);
 
-    /// <summary>
-    /// Writes the (output coordinate, offset index) pairs through which input coordinate <paramref name="c"/> reaches
-    /// an output, in offset order, and returns their number. <paramref name="floorPair"/> is the index of the pair whose
-    /// output is the input's own floor(c/s) cell (Minkowski only), or -1.
-    /// </summary>
-    public int Pairs(int c, Span<int> outputs, Span<int> offsets, out int floorPair)
+    /// <summary>The output coordinate input coordinate <paramref name="c"/> reaches through offset index
+    /// <paramref name="j"/>, for a pair <see cref="Pairs"/> returned.</summary>
+    public long OutputOf(int c, int j) => Divide((c * mul) + add - term[j]);
+
+    /// <summary>The number of pairs <see cref="Pairs"/> would write for <paramref name="c"/>, and whether one of them
+    /// is the floor cell (Minkowski only), without writing them.</summary>
+    public int PairCount(int c, out bool hasFloorPair)
     {
-        int count = 0;
-        floorPair = -1;
-        long floorCell = Rule == StridedRule.Minkowski ? FloorCell(c) : 0;
-        for (int j = 0; j < Size; j++)
+        long scaled = (c * mul) + add;
+        long quotient = Divide(scaled);
+        int residue = (int)(scaled - (quotient * div));
+        if (quotient >= safeLow && quotient <= safeHigh)
         {
-            long o;
-            switch (Rule)
-            {
-                case StridedRule.Spconv:
-                    {
-                        long t = (long)c + Padding - ((long)j * Dilation);
-                        if (t < 0 || t % Stride != 0 || t / Stride > OutMax)
-                        {
-                            continue;
-                        }
+            hasFloorPair = Rule == StridedRule.Minkowski && floorInResidue[residue];
+            return pairStart[residue + 1] - pairStart[residue];
+        }
 
-                        o = t / Stride;
-                        break;
-                    }
-
-                case StridedRule.Minkowski:
-                    {
-                        long t = c - KernelMapBuilder.Displacement(Size, j, Dilation);
-                        if (t % Stride != 0)
-                        {
-                            continue;
-                        }
-
-                        o = t / Stride;
-                        floorPair = o == floorCell ? count : floorPair;
-                        break;
-                    }
-
-                default:
-                    o = ((long)c * Stride) - Padding + ((long)j * Dilation);
-                    if (o < 0)
-                    {
-                        continue;
-                    }
-
-                    break;
-            }
-
-            outputs[count] = (int)o;
-            offsets[count] = j;
-            count++;
+        int count = 0;
+        hasFloorPair = false;
+        for (int t = pairStart[residue]; t < pairStart[residue + 1]; t++)
+        {
+            long o = quotient + pairDelta[t];
+            bool inside = o >= OutMin && o <= OutMax;
+            count += inside ? 1 : 0;
+            hasFloorPair |= inside && Rule == StridedRule.Minkowski && pairDelta[t] == 0;
         }
 
         return count;
     }
 
+    /// <summary>
+    /// Writes the (output coordinate, offset index) pairs through which input coordinate <paramref name="c"/>
+    /// reaches an output, in offset order, and returns their number. <paramref name="floorPair"/> is the index of the
+    /// pair whose output is the input's own floor(c/s) cell (Minkowski only), or -1.
+    /// </summary>
+    public int Pairs(int c, int[] outputs, int[] offsets, out int floorPair)
+    {
+        long scaled = (c * mul) + add;
+        long quotient = Divide(scaled);
+        int residue = (int)(scaled - (quotient * div));
+        int first = pairStart[residue], count = pairStart[residue + 1] - first;
+        floorPair = -1;
+        if (quotient >= safeLow && quotient <= safeHigh)
+        {
+            for (int t = 0; t < count; t++)
+            {
+                outputs[t] = (int)(quotient + pairDelta[first + t]);
+                offsets[t] = pairOffset[first + t];
+                floorPair = pairDelta[first + t] == 0 ? t : floorPair;
+            }
+        }
+        else
+        {
+            int kept = 0;
+            for (int t = first; t < first + count; t++)
+            {
+                long o = quotient + pairDelta[t];
+                if (o >= OutMin && o <= OutMax)
+                {
+                    outputs[kept] = (int)o;
+                    offsets[kept] = pairOffset[t];
+                    floorPair = pairDelta[t] == 0 ? kept : floorPair;
+                    kept++;
+                }
+            }
+
+            count = kept;
+        }
+
+        // Only the Minkowski rule asks for the floor cell; under it a zero delta is exactly the input's floor cell.
+        floorPair = Rule == StridedRule.Minkowski ? floorPair : -1;
+        return count;
+    }
+
     private static long FloorDiv(long a, long b) => Math.DivRem(a, b, out long r) - (r < 0 ? 1 : 0);
+
+    private long Divide(long value) => divShift >= 0 ? value >> divShift : FloorDiv(value, div);
 
     private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
 
@@ -165,6 +254,8 @@ internal sealed class StridedAxis
                 break;
         }
 
+        safeLow = pairDelta.Length == 0 ? 1 : OutMin - pairDelta.Min();
+        safeHigh = pairDelta.Length == 0 ? 0 : OutMax - pairDelta.Max();
         if (OutMin < int.MinValue)
         {
             throw new InvalidCoordinatesException(

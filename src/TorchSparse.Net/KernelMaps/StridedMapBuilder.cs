@@ -2,7 +2,8 @@ using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
 
-/// <summary>How a strided or generative map relates an input coordinate c to an output coordinate o on one axis.</summary>
+/// <summary>How a strided or generative map relates an input coordinate c to an output coordinate o on one
+/// axis.</summary>
 internal enum StridedRule
 {
     /// <summary>c = o*s - p + j*d with 0 &lt;= o &lt;= (cmax + 2p - d(k-1)) / s (dense conv3d).</summary>
@@ -22,11 +23,11 @@ internal enum StridedRule
 /// in input-row order and the sort is stable, so a duplicated input coordinate resolves to its smallest row, and the
 /// result does not depend on the thread count.
 /// </summary>
-internal static class StridedMapBuilder
+internal static unsafe class StridedMapBuilder
 {
     private const int ParallelChunk = 8192;
 
-    public static unsafe (KernelMap Map, int[] OutCoords) Build(
+    public static (KernelMap Map, int[] OutCoords) Build(
         ReadOnlySpan<int> coords, StridedRule rule, Int3 kernel, Int3 stride, Int3 dilation, Int3 padding)
     {
         if (coords.Length % 4 != 0)
@@ -43,13 +44,15 @@ internal static class StridedMapBuilder
         }
 
         CoordinateKeyer outKeyer = OutputKeyer(coords, axes);
+        var layout = new PayloadLayout(rows, volume);
+        int keyBits = KeySort.BitLength(outKeyer.KeyCount - 1);
         fixed (int* pinned = coords)
         {
-            var generator = new CandidateGenerator(pinned, axes, kernel, outKeyer);
+            var generator = new CandidateGenerator(pinned, axes, kernel, outKeyer, layout);
             int chunks = ParallelWork.ChunkCount(rows, ParallelChunk);
             var chunkStarts = new long[chunks + 1];
-            ParallelWork.ForEachChunk(rows, chunks, (chunk, start, end) =>
-                chunkStarts[chunk + 1] = generator.Generate(start, end, null, null, 0));
+            ParallelWork.ForEachChunk(
+                rows, chunks, (chunk, start, end) => chunkStarts[chunk + 1] = generator.Count(start, end));
             for (int chunk = 0; chunk < chunks; chunk++)
             {
                 chunkStarts[chunk + 1] += chunkStarts[chunk];
@@ -62,12 +65,13 @@ internal static class StridedMapBuilder
                     + "more than one array holds.");
             }
 
-            long[] keys = GC.AllocateUninitializedArray<long>((int)chunkStarts[chunks]);
-            long[] payloads = GC.AllocateUninitializedArray<long>(keys.Length);
-            ParallelWork.ForEachChunk(rows, chunks, (chunk, start, end) =>
-                generator.Generate(start, end, keys, payloads, (int)chunkStarts[chunk]));
-            KeySort.SortByKey(keys, payloads, outKeyer.KeyCount);
-            return Collect(keys, payloads, rows, volume, outKeyer, markAllOutputs: rule != StridedRule.Minkowski);
+            int total = (int)chunkStarts[chunks];
+            var walk = new GroupWalk(pinned, axes, kernel, layout, markAllOutputs: rule != StridedRule.Minkowski);
+            var job = new Job(generator, walk, rows, chunks, chunkStarts, outKeyer.KeyCount);
+            return PackedCandidates.Fits(layout.Bits, keyBits)
+                ? job.Run(new PackedCandidates(GC.AllocateUninitializedArray<long>(total), layout.Bits, keyBits))
+                : job.Run(new SplitCandidates(
+                    GC.AllocateUninitializedArray<long>(total), GC.AllocateUninitializedArray<long>(total)));
         }
     }
 
@@ -85,99 +89,16 @@ internal static class StridedMapBuilder
             new Coordinate(maxBatch, (int)axes[0].OutMax, (int)axes[1].OutMax, (int)axes[2].OutMax));
     }
 
-    // Walks the sorted candidates group by group (one group per output cell). The array is cut into chunks at group
-    // boundaries; the first pass counts outputs per chunk, the second numbers them from the chunk's prefix.
-    private static (KernelMap Map, int[] OutCoords) Collect(
-        long[] keys, long[] payloads, int rows, int volume, CoordinateKeyer outKeyer, bool markAllOutputs)
+    private sealed record Job(
+        CandidateGenerator Generator, GroupWalk Walk, int Rows, int Chunks, long[] ChunkStarts, long KeyCount)
     {
-        int chunks = ParallelWork.ChunkCount(keys.Length, ParallelChunk);
-        var bounds = new int[chunks + 1];
-        for (int chunk = 1; chunk <= chunks; chunk++)
+        public (KernelMap Map, int[] OutCoords) Run<TStore>(TStore store)
+            where TStore : struct, ICandidateStore
         {
-            int at = Math.Max(ParallelWork.ChunkStart(keys.Length, chunks, chunk), bounds[chunk - 1]);
-            while (at > 0 && at < keys.Length && keys[at] == keys[at - 1])
-            {
-                at++;
-            }
-
-            bounds[chunk] = at;
+            ParallelWork.ForEachChunk(
+                Rows, Chunks, (chunk, start, end) => Generator.Fill(start, end, store, ChunkStarts[chunk]));
+            store.Sort(KeyCount);
+            return Walk.Collect(store, Rows);
         }
-
-        var firstRank = new int[chunks + 1];
-        ParallelWork.ForEachChunk(chunks, chunks, (chunk, _, _) =>
-        {
-            int outputs = 0;
-            for (int at = bounds[chunk]; at < bounds[chunk + 1]; at = GroupEnd(keys, at))
-            {
-                outputs += markAllOutputs || IsOutput(payloads, at, GroupEnd(keys, at)) ? 1 : 0;
-            }
-
-            firstRank[chunk + 1] = outputs;
-        });
-        for (int chunk = 0; chunk < chunks; chunk++)
-        {
-            firstRank[chunk + 1] += firstRank[chunk];
-        }
-
-        int outputCount = firstRank[chunks];
-        int[] outCoords = GC.AllocateUninitializedArray<int>(checked(outputCount * 4));
-        int[] map = GC.AllocateUninitializedArray<int>(KernelMapBuilder.MapLength(outputCount, volume));
-        ParallelWork.ForEachChunk(chunks, chunks, (chunk, _, _) =>
-        {
-            int rank = firstRank[chunk];
-            for (int at = bounds[chunk]; at < bounds[chunk + 1];)
-            {
-                int end = GroupEnd(keys, at);
-                if (markAllOutputs || IsOutput(payloads, at, end))
-                {
-                    outKeyer.Decode(keys[at], outCoords.AsSpan(rank * 4, 4));
-                    Span<int> entries = map.AsSpan(rank * volume, volume);
-                    entries.Fill(-1);
-                    for (; at < end; at++)
-                    {
-                        long code = payloads[at] < 0 ? ~payloads[at] : payloads[at];
-                        long input = Math.DivRem(code, volume + 1, out long slot);
-
-                        // Slot 0 only marks the cell as an output. Otherwise the first candidate (smallest input row,
-                        // by the stable sort) wins over duplicated input coordinates.
-                        if (slot > 0 && entries[(int)slot - 1] < 0)
-                        {
-                            entries[(int)slot - 1] = (int)input;
-                        }
-                    }
-
-                    rank++;
-                }
-
-                at = end;
-            }
-        });
-
-        return (new KernelMap(rows, outputCount, volume, map), outCoords);
-    }
-
-    private static int GroupEnd(long[] keys, int start)
-    {
-        int end = start + 1;
-        while (end < keys.Length && keys[end] == keys[start])
-        {
-            end++;
-        }
-
-        return end;
-    }
-
-    // A Minkowski output exists only where some input floors to it; those candidates carry a negative payload.
-    private static bool IsOutput(long[] payloads, int start, int end)
-    {
-        for (int at = start; at < end; at++)
-        {
-            if (payloads[at] < 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
@@ -71,11 +72,9 @@ internal sealed unsafe class SubmanifoldMapBuilder
             bool mirror = KernelMapBuilder.IsOdd(kernel) && distinct == rows;
             var columns = NeighbourColumns.Create(kernel, dilation, keyer, negativeHalfOnly: mirror);
 
-            // Offsets too long for the key space are never joined, so their entries also need the -1.
-            if (mirror || columns.OffsetCount < volume)
-            {
-                ParallelWork.For(map.Length, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
-            }
+            // Only hits are written, so every entry starts at -1 (mirror entries are written by other rows).
+            ParallelWork.For(
+                map.Length, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
 
             var builder = new SubmanifoldMapBuilder(source, target, keys, rowOfKey, keyer, columns, volume, mirror);
             ParallelWork.For(rows, ParallelChunk, builder.JoinRows);
@@ -86,7 +85,8 @@ internal sealed unsafe class SubmanifoldMapBuilder
 
     // The key of every row and, unless the rows are already in key order, the stable key order of the rows. Keys
     // is null when some row lies outside the key space; OutsideRow is the first such row.
-    private static (long[]? Keys, int[]? RowOfKey, int OutsideRow) SortedKeys(int* coords, int rows, CoordinateKeyer keyer)
+    private static (long[]? Keys, int[]? RowOfKey, int OutsideRow) SortedKeys(
+        int* coords, int rows, CoordinateKeyer keyer)
     {
         long[] keys = GC.AllocateUninitializedArray<long>(rows);
         int outsideRow = int.MaxValue;
@@ -176,24 +176,26 @@ internal sealed unsafe class SubmanifoldMapBuilder
         return low;
     }
 
-    // Joins the rows at sorted positions [start, end). A duplicated key's first position holds its smallest row
-    // (the sort is stable), and every pointer lands on the first position of a key, so duplicates resolve to it.
+    // Joins the rows at sorted positions [start, end). Only hits are written (entries start at -1). A duplicated
+    // key's first position holds its smallest row (the sort is stable), and later copies are skipped.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void JoinRows(int start, int end)
     {
-        long[] keys = sortedKeys;
-        int count = keys.Length;
         if (start >= end)
         {
             return;
         }
 
-        int[] anchors = new int[columns.Count];
-        for (int column = 0; column < columns.Count; column++)
+        long[] keys = sortedKeys;
+        long[] low = columns.Low, high = columns.High;
+        int[] lookup = columns.Lookup;
+        int count = keys.Length, columnCount = columns.Count, centre = volume / 2;
+        int[] anchors = new int[columnCount];
+        for (int column = 0; column < columnCount; column++)
         {
-            anchors[column] = LowerBound(keys, keys[start] + columns.FirstTargetDelta(column));
+            anchors[column] = LowerBound(keys, keys[start] + low[column]);
         }
 
-        int centre = volume / 2;
         for (int at = start; at < end; at++)
         {
             long key = keys[at];
@@ -201,34 +203,31 @@ internal sealed unsafe class SubmanifoldMapBuilder
             int* c = coords + (row * 4L);
             bool interior = columns.IsInterior(c, keyer);
             int* entries = map + (row * (long)volume);
-            for (int column = 0; column < columns.Count; column++)
+            for (int column = 0; column < columnCount; column++)
             {
+                long first = key + low[column], last = key + high[column];
                 int q = anchors[column];
-                long first = key + columns.FirstTargetDelta(column);
                 while (q < count && keys[q] < first)
                 {
                     q++;
                 }
 
                 anchors[column] = q;
-                for (int t = columns.Start(column); t < columns.Start(column + 1); t++)
+                int lookupStart = columns.LookupStart(column);
+                for (int from = q; q < count && keys[q] <= last; q++)
                 {
-                    long target = key + columns.Delta[t];
-                    while (q < count && keys[q] < target)
+                    long distance = keys[q] - first;
+                    int k = lookup[lookupStart + (int)distance];
+                    bool duplicate = q > from && keys[q] == keys[q - 1];
+                    if (k < 0 || duplicate || (!interior && !columns.Contains(c, column, distance, keyer)))
                     {
-                        q++;
+                        continue;
                     }
 
-                    bool hit = q < count && keys[q] == target && (interior || columns.Contains(c, t, keyer));
-                    int neighbour = !hit ? -1 : rowOfKey is null ? q : rowOfKey[q];
-                    int k = columns.Flat[t];
-                    if (!mirror)
+                    int neighbour = rowOfKey is null ? q : rowOfKey[q];
+                    entries[k] = neighbour;
+                    if (mirror)
                     {
-                        entries[k] = neighbour;
-                    }
-                    else if (neighbour >= 0)
-                    {
-                        entries[k] = neighbour;
                         map[(neighbour * (long)volume) + volume - 1 - k] = row;
                     }
                 }

@@ -19,11 +19,12 @@ public class CoordinateHashTableTests
         Assert.True(table.Capacity >= 2 * n && int.IsPow2(table.Capacity));
         for (int row = 0; row < n; row++)
         {
-            Assert.Equal(row, table.Find(coords[row * 4], coords[(row * 4) + 1], coords[(row * 4) + 2], coords[(row * 4) + 3]));
+            var (b, x, y, z) = Row(coords, row);
+            Assert.Equal(row, table.Find(b, x, y, z));
         }
 
         var present = new HashSet<(int, int, int, int)>(
-            Enumerable.Range(0, n).Select(r => (coords[r * 4], coords[(r * 4) + 1], coords[(r * 4) + 2], coords[(r * 4) + 3])));
+            Enumerable.Range(0, n).Select(r => Row(coords, r)));
         var random = new Random(1);
         for (int i = 0; i < 2000; i++)
         {
@@ -131,7 +132,11 @@ public class CoordinateHashTableTests
         int[] all = TestClouds.Random(4096, 1, 16, seed: 1);
         CoordinateHashTable probe = CoordinateHashTable.Build(all);
         var bySlot = Enumerable.Range(0, all.Length / 4)
-            .GroupBy(r => probe.SlotOf(probe.Keyer.Encode(all[r * 4], all[(r * 4) + 1], all[(r * 4) + 2], all[(r * 4) + 3])))
+            .GroupBy(r =>
+            {
+                var (b, x, y, z) = Row(all, r);
+                return probe.SlotOf(probe.Keyer.Encode(b, x, y, z));
+            })
             .First(g => g.Count() >= 3)
             .ToArray();
 
@@ -146,7 +151,8 @@ public class CoordinateHashTableTests
 
         for (int row = 0; row < present.Length / 4; row++)
         {
-            Assert.Equal(row, table.Find(present[row * 4], present[(row * 4) + 1], present[(row * 4) + 2], present[(row * 4) + 3]));
+            var (b, x, y, z) = Row(present, row);
+            Assert.Equal(row, table.Find(b, x, y, z));
         }
 
         Assert.Equal(-1, table.Find(absent[0], absent[1], absent[2], absent[3]));
@@ -185,7 +191,11 @@ public class CoordinateHashTableTests
         table.FindMany(coords, new Int3(1, -1, 2), rows);
         for (int r = 0; r < rows.Length; r++)
         {
-            Assert.Equal(table.Find(coords[r * 4], coords[(r * 4) + 1] + 1, coords[(r * 4) + 2] - 1, coords[(r * 4) + 3] + 2), rows[r]);
+            var (b, x, y, z) = Row(coords, r);
+            Assert.Equal(table.Find(b, x + 1, y - 1, z + 2), rows[r]);
         }
     }
+
+    private static (int B, int X, int Y, int Z) Row(int[] coords, int row) =>
+        (coords[row * 4], coords[(row * 4) + 1], coords[(row * 4) + 2], coords[(row * 4) + 3]);
 }

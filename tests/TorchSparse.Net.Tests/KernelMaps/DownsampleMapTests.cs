@@ -8,7 +8,8 @@ public class DownsampleMapTests
 {
     private static readonly string[] Kernels = ["1", "2", "3", "5", "3,1,3", "2,3,1"];
     private static readonly string[] Strides = ["1", "2", "3", "2,1,2"];
-    private static readonly DownsampleRule[] Rules = [DownsampleRule.TorchSparse, DownsampleRule.Spconv, DownsampleRule.Minkowski];
+    private static readonly DownsampleRule[] Rules =
+        [DownsampleRule.TorchSparse, DownsampleRule.Spconv, DownsampleRule.Minkowski];
 
     /// <summary>Every kernel x stride x dilation x padding x rule on a small two-batch cloud.</summary>
     public static TheoryData<string, string, int, int, DownsampleRule> Sweep()
@@ -52,7 +53,9 @@ public class DownsampleMapTests
         {
             foreach (var cloud in clouds)
             {
-                data.Add(layer.Kernel, layer.Stride, layer.Padding, layer.Rule, cloud.N, cloud.Batches, cloud.Grid, cloud.Duplicates);
+                data.Add(
+                    layer.Kernel, layer.Stride, layer.Padding, layer.Rule,
+                    cloud.N, cloud.Batches, cloud.Grid, cloud.Duplicates);
             }
         }
 
@@ -61,7 +64,8 @@ public class DownsampleMapTests
 
     [Theory]
     [MemberData(nameof(Sweep))]
-    public void Matches_reference_over_the_layer_sweep(string kernel, string stride, int dilation, int padding, DownsampleRule rule)
+    public void Matches_reference_over_the_layer_sweep(
+        string kernel, string stride, int dilation, int padding, DownsampleRule rule)
     {
         int[] coords = TestClouds.Random(250, batches: 2, grid: 9, seed: 11);
         AssertMatchesReference(coords, kernel, stride, dilation, padding, rule);
@@ -161,7 +165,8 @@ public class DownsampleMapTests
         int[] coords, string kernel, string stride, int dilation, int padding, DownsampleRule rule)
     {
         int[] d = [dilation, dilation, dilation], p = [padding, padding, padding];
-        var expected = ReferenceKernelMap.Downsample(coords, CaseText.Array3(kernel), CaseText.Array3(stride), d, p, rule);
+        var expected = ReferenceKernelMap.Downsample(
+            coords, CaseText.Array3(kernel), CaseText.Array3(stride), d, p, rule);
 
         (KernelMap map, int[] outCoords) = KernelMapBuilder.Downsample(
             coords, CaseText.Int3(kernel), CaseText.Int3(stride), dilation, padding, rule);

@@ -36,7 +36,8 @@ public class GenerativeMapTests
     [MemberData(nameof(Sweep))]
     public void Matches_reference(string kernel, string stride, int dilation, int padding, int n)
     {
-        int[] coords = TestClouds.WithDuplicates(TestClouds.Random(n, batches: 2, grid: n > 1000 ? 30 : 7, seed: n), n / 50, 4);
+        int[] unique = TestClouds.Random(n, batches: 2, grid: n > 1000 ? 30 : 7, seed: n);
+        int[] coords = TestClouds.WithDuplicates(unique, copies: n / 50, seed: 4);
         int[] d = [dilation, dilation, dilation], p = [padding, padding, padding];
         var expected = ReferenceKernelMap.Generative(coords, CaseText.Array3(kernel), CaseText.Array3(stride), d, p);
 

@@ -39,9 +39,11 @@ public class SubmanifoldMapTests
     {
         int[] coords = TestClouds.Random(n, batches, grid, seed: n + grid, origin);
         coords = TestClouds.WithDuplicates(coords, duplicates, seed: 7);
-        int[] expected = ReferenceKernelMap.Submanifold(coords, CaseText.Array3(kernel), [dilation, dilation, dilation]);
+        int[] expected = ReferenceKernelMap.Submanifold(
+            coords, CaseText.Array3(kernel), [dilation, dilation, dilation]);
 
-        KernelMap map = KernelMapBuilder.Submanifold(coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords));
+        KernelMap map = KernelMapBuilder.Submanifold(
+            coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords));
 
         Assert.Equal(coords.Length / 4, map.OutputCount);
         Assert.Equal(coords.Length / 4, map.InputCount);
@@ -58,14 +60,12 @@ public class SubmanifoldMapTests
         int[] one, many;
         using (ParallelWork.LimitThreads(1))
         {
-            one = KernelMapBuilder.Submanifold(coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords))
-                .OutInMap.ToArray();
+            one = Build(coords, kernel, dilation);
         }
 
         using (ParallelWork.LimitThreads(5))
         {
-            many = KernelMapBuilder.Submanifold(coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords))
-                .OutInMap.ToArray();
+            many = Build(coords, kernel, dilation);
         }
 
         Assert.Equal(one, many);
@@ -102,4 +102,8 @@ public class SubmanifoldMapTests
             () => KernelMapBuilder.Submanifold(coords, 3, -1, table));
         Assert.Equal("dilation", dilationError.ParamName);
     }
+
+    private static int[] Build(int[] coords, string kernel, int dilation) =>
+        KernelMapBuilder.Submanifold(coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords))
+            .OutInMap.ToArray();
 }

@@ -44,8 +44,10 @@ internal static class ReferenceKernelMap
         return order;
     }
 
-    /// <summary>Relative displacement of offset index j on an axis of size k: centred for odd k, 0..k-1 for even.</summary>
-    public static int Displacement(int k, int j, int dilation) => k % 2 == 1 ? (j - ((k - 1) / 2)) * dilation : j * dilation;
+    /// <summary>Relative displacement of offset index j on an axis of size k: centred for odd k, 0..k-1 for
+    /// even.</summary>
+    public static int Displacement(int k, int j, int dilation) =>
+        k % 2 == 1 ? (j - ((k - 1) / 2)) * dilation : j * dilation;
 
     public static int[] Submanifold(int[] coords, int[] kernel, int[] dilation)
     {
@@ -74,11 +76,14 @@ internal static class ReferenceKernelMap
     {
         bool floorRule = rule == DownsampleRule.Minkowski || (rule == DownsampleRule.TorchSparse
             && Enumerable.Range(0, 3).All(a => stride[a] == 1 || stride[a] == kernel[a]));
-        return floorRule ? Minkowski(coords, kernel, stride, dilation) : Spconv(coords, kernel, stride, dilation, padding);
+        return floorRule
+            ? Minkowski(coords, kernel, stride, dilation)
+            : Spconv(coords, kernel, stride, dilation, padding);
     }
 
     /// <summary>Every output cell of a dense conv3d over [0, max] (padding p) whose window holds an input.</summary>
-    public static (int[] Map, int[] OutCoords) Spconv(int[] coords, int[] kernel, int[] stride, int[] dilation, int[] padding)
+    public static (int[] Map, int[] OutCoords) Spconv(
+        int[] coords, int[] kernel, int[] stride, int[] dilation, int[] padding)
     {
         Dictionary<(int, int, int, int), int> rows = FirstRows(coords);
         var order = OffsetOrder(kernel);
@@ -153,8 +158,10 @@ internal static class ReferenceKernelMap
         return (map.ToArray(), Flatten(outputs));
     }
 
-    /// <summary>Dense conv_transpose3d: outputs c*s - p + j*d that are non-negative; the map inverts that relation.</summary>
-    public static (int[] Map, int[] OutCoords) Generative(int[] coords, int[] kernel, int[] stride, int[] dilation, int[] padding)
+    /// <summary>Dense conv_transpose3d: outputs c*s - p + j*d that are non-negative; the map inverts that
+    /// relation.</summary>
+    public static (int[] Map, int[] OutCoords) Generative(
+        int[] coords, int[] kernel, int[] stride, int[] dilation, int[] padding)
     {
         Dictionary<(int, int, int, int), int> rows = FirstRows(coords);
         var order = OffsetOrder(kernel);
@@ -182,7 +189,8 @@ internal static class ReferenceKernelMap
                 int ny = y + padding[1] - (j.Y * dilation[1]);
                 int nz = z + padding[2] - (j.Z * dilation[2]);
                 bool divisible = nx % stride[0] == 0 && ny % stride[1] == 0 && nz % stride[2] == 0;
-                map.Add(divisible && rows.TryGetValue((b, nx / stride[0], ny / stride[1], nz / stride[2]), out int i) ? i : -1);
+                var c = (b, nx / stride[0], ny / stride[1], nz / stride[2]);
+                map.Add(divisible && rows.TryGetValue(c, out int i) ? i : -1);
             }
         }
 

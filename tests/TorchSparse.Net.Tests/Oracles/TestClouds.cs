@@ -61,7 +61,8 @@ internal static class TestClouds
             {
                 for (int y = 0; y < side; y++)
                 {
-                    double height = 64 + (20 * Math.Sin((x + (7 * b)) / 23.0) * Math.Cos(y / 31.0)) + (3 * Math.Sin(x * y / 97.0));
+                    double height = 64 + (20 * Math.Sin((x + (7 * b)) / 23.0) * Math.Cos(y / 31.0))
+                        + (3 * Math.Sin(x * y / 97.0));
                     int z = (int)Math.Floor(height);
                     coords.AddRange([b, x, y, z]);
                     if (((x * 31) + (y * 17)) % 4 == 0)
