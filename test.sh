@@ -22,9 +22,10 @@ dotnet build Perception.sln -c Release --nologo -v q
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+status=0
 run() {
   echo "== $*"
-  "$@" 2>&1 | tee -a "$log"
+  "$@" 2>&1 | tee -a "$log" || status=1
 }
 run dotnet test Perception.sln -c Release --no-build --nologo
 run env DOTNET_EnableAVX512F=0 dotnet test tests/TorchSparse.Net.Tests -c Release --no-build --nologo \
@@ -35,3 +36,4 @@ run env DOTNET_EnableAVX2=0 DOTNET_EnableAVX512F=0 dotnet test tests/TorchSparse
 # One closing line over all runs, in the plain form CI reads.
 awk '/Passed!|Failed!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

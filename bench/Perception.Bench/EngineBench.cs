@@ -57,7 +57,7 @@ public static class EngineBench
         foreach ((string key, int m, int n, int k) in shapes)
         {
             progress?.Report($"GEMM {m}x{n}x{k}: ours and OpenBLAS");
-            GemmMeasurement g = GemmBench.Measure(m, n, k, budget);
+            GemmMeasurement g = GemmBench.Measure(m, n, k, budget, Device.CpuThreads);
             report.Add($"gemm_{key}_gflops", g.OursGflops, "GFLOP/s", $"our fp32 GEMM, {m}x{n}x{k}");
             report.Add($"openblas_{key}_gflops", g.OpenBlasGflops, "GFLOP/s", $"OpenBLAS cblas_sgemm, {m}x{n}x{k}");
             report.Add($"gemm_{key}_vs_openblas", g.OursGflops / g.OpenBlasGflops, "x", "ours / OpenBLAS");
@@ -114,7 +114,7 @@ public static class EngineBench
 
         // The same FLOPs as one dense GEMM: pairs x Cin times Cin x Cout.
         int rows = (int)Math.Min(map.PairCount, 400_000);
-        GemmMeasurement equivalent = GemmBench.Measure(rows, c, c, TimeSpan.FromSeconds(1), withOpenBlas: false);
+        GemmMeasurement equivalent = GemmBench.Measure(rows, c, c, TimeSpan.FromSeconds(1), Device.CpuThreads);
         report.Add($"conv{c}_vs_own_gemm", gflops / equivalent.OursGflops, "x",
             $"tuned conv rate / our GEMM rate on {rows}x{c}x{c}");
 

@@ -31,7 +31,7 @@ public sealed class StandardWorkload
     public static StandardWorkload Create(int seed = 0)
     {
         LidarScan scan = new LidarScanGenerator().Generate(seed);
-        QuantizedCloud voxels = SparseQuantize.Quantize(scan.Points, pointStride: 4, VoxelSize, QuantizeMode.Round);
+        QuantizedCloud voxels = SparseQuantize.Quantize(scan.Points, rowStride: 4, VoxelSize, QuantizeMode.Round);
         return new StandardWorkload(scan, voxels, ShiftToOrigin(voxels.Coords));
     }
 

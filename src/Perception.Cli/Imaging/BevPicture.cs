@@ -29,14 +29,28 @@ internal static class BevPicture
 
             top[(row * size) + col] = z;
             (byte r, byte g, byte b) = Colour(scan.Label(p));
-            float shade = Math.Clamp(0.55f + (z / 8f), 0.35f, 1f);
-            int at = ((row * size) + col) * 3;
-            rgb[at] = (byte)(r * shade);
-            rgb[at + 1] = (byte)(g * shade);
-            rgb[at + 2] = (byte)(b * shade);
+
+            // Heights are sensor-relative (ground near -1.7 m): ground stays bright, tall structure brightest.
+            float shade = Math.Clamp(0.75f + ((z + 1.7f) / 10f), 0.6f, 1f);
+            Dot(rgb, size, row, col, (byte)(r * shade), (byte)(g * shade), (byte)(b * shade));
         }
 
         PngWriter.Write(path, size, size, rgb);
+    }
+
+    /// <summary>A 2x2 dot: far rings are one point per few pixels, single pixels would vanish.</summary>
+    private static void Dot(byte[] rgb, int size, int row, int col, byte r, byte g, byte b)
+    {
+        for (int dr = 0; dr < 2 && row + dr < size; dr++)
+        {
+            for (int dc = 0; dc < 2 && col + dc < size; dc++)
+            {
+                int at = (((row + dr) * size) + col + dc) * 3;
+                rgb[at] = r;
+                rgb[at + 1] = g;
+                rgb[at + 2] = b;
+            }
+        }
     }
 
     /// <summary>SemanticKITTI's colour for each class (from its label configuration, converted to RGB).</summary>
