@@ -1,0 +1,34 @@
+using BenchmarkDotNet.Attributes;
+using Perception.Bench;
+using TorchSparse.Conv;
+
+namespace TorchSparse.Benchmarks;
+
+/// <summary>
+/// Kernel-map construction from scratch on the standard scan: hash table plus map, each iteration on a tensor with
+/// an empty cache (made in IterationSetup, outside the measurement).
+/// </summary>
+public class KernelMapBenchmarks
+{
+    private static readonly ConvGeometry Submanifold3 = new(3);
+    private static readonly ConvGeometry Downsample2 = new(2, stride: 2);
+    private StandardWorkload workload = null!;
+    private Tensor feats = null!;
+    private SparseTensor fresh = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        workload = StandardWorkload.Create();
+        feats = Tensor.Zeros(DType.Float32, workload.VoxelCount, 1);
+    }
+
+    [IterationSetup]
+    public void FreshCache() => fresh = new SparseTensor(feats, workload.Coords);
+
+    [Benchmark(Baseline = true)]
+    public int SubmanifoldK3() => SparseConv.KernelMapFor(fresh, Submanifold3).OutputCount;
+
+    [Benchmark]
+    public int DownsampleK2S2() => SparseConv.KernelMapFor(fresh, Downsample2).OutputCount;
+}
