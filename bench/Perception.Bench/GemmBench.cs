@@ -11,7 +11,7 @@ namespace Perception.Bench;
 /// <param name="N">Columns of B and C.</param>
 /// <param name="K">Columns of A, rows of B.</param>
 /// <param name="Threads">Threads each library was allowed.</param>
-/// <param name="Repetitions">Timed calls of each library (after warm-up).</param>
+/// <param name="Repetitions">Timed calls of ours after warm-up (OpenBLAS gets as much time).</param>
 /// <param name="OursGflops">Ours, from the median call time. B is packed once beforehand and not timed.</param>
 /// <param name="OursBestGflops">Ours, from the fastest call: closest to an idle machine when others share it.</param>
 /// <param name="OpenBlasGflops">OpenBLAS, from the median call time.</param>
@@ -43,7 +43,7 @@ public static unsafe class GemmBench
     private const int Rounds = 3;
     private const int MinCallsPerRound = 2;
 
-    /// <summary>Idle OpenBLAS workers busy-wait this long before sleeping (2^28 cycles by default), plus margin.</summary>
+    /// <summary>Idle OpenBLAS workers busy-wait this long before sleeping (2^28 cycles), plus margin.</summary>
     private static readonly TimeSpan OpenBlasSpin = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
