@@ -11,7 +11,7 @@ namespace Perception.Bench;
 /// <param name="N">Columns of B and C.</param>
 /// <param name="K">Columns of A, rows of B.</param>
 /// <param name="Threads">Threads each library was allowed.</param>
-/// <param name="Repetitions">Timed calls of each library (after warm-up).</param>
+/// <param name="Repetitions">Timed calls of ours after warm-up (OpenBLAS gets as much time).</param>
 /// <param name="OursGflops">Ours, from the median call time. B is packed once beforehand and not timed.</param>
 /// <param name="OursBestGflops">Ours, from the fastest call: closest to an idle machine when others share it.</param>
 /// <param name="OpenBlasGflops">OpenBLAS, from the median call time.</param>
@@ -40,13 +40,16 @@ public sealed record GemmMeasurement(
 public static unsafe class GemmBench
 {
     private const int WarmupCalls = 2;
-    private const int MinCalls = 3;
+    private const int Rounds = 3;
+    private const int MinCallsPerRound = 2;
+
+    /// <summary>Idle OpenBLAS workers busy-wait this long before sleeping (2^28 cycles), plus margin.</summary>
+    private static readonly TimeSpan OpenBlasSpin = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
     /// Times C = A * B for A [m x k] and B [k x n] (row-major, seeded values in [-1, 1)) with one thread per
-    /// processor. The two libraries alternate call by call, so load from other processes hits both alike; each keeps
-    /// calling until <paramref name="budget"/> is spent (at least three calls each). OPENBLAS_CORETYPE has to be
-    /// unset when the process starts (see <see cref="OpenBlas"/>).
+    /// processor, for about <paramref name="budget"/> in all (plus warm-up and pauses), at least six calls each.
+    /// OPENBLAS_CORETYPE has to be unset when the process starts (see <see cref="OpenBlas"/>).
     /// </summary>
     public static GemmMeasurement Measure(int m, int n, int k, TimeSpan budget) =>
         Measure(m, n, k, budget, Environment.ProcessorCount);
@@ -86,11 +89,15 @@ public static unsafe class GemmBench
                 RunOpenBlas();
             }
 
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < budget || oursTimes.Count < MinCalls)
+            // Rounds of one library at a time: OpenBLAS's worker threads keep spinning for about 0.1 s after each
+            // call, so calling the two alternately would have them steal a core from every call of ours. Each round
+            // starts after that spin has ended, and rounds alternate so load from other processes hits both alike.
+            TimeSpan share = budget / (2 * Rounds);
+            for (int round = 0; round < Rounds; round++)
             {
-                oursTimes.Add(Seconds(RunOurs));
-                openBlasTimes.Add(Seconds(RunOpenBlas));
+                Thread.Sleep(OpenBlasSpin);
+                TimeRepeatedly(RunOurs, share, oursTimes);
+                TimeRepeatedly(RunOpenBlas, share, openBlasTimes);
             }
         }
 
@@ -112,11 +119,18 @@ public static unsafe class GemmBench
             OpenBlas.CoreName);
     }
 
-    private static double Seconds(Action call)
+    /// <summary>Calls <paramref name="call"/> until <paramref name="share"/> is spent (at least a few times).</summary>
+    private static void TimeRepeatedly(Action call, TimeSpan share, List<double> seconds)
     {
-        long start = Stopwatch.GetTimestamp();
-        call();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var clock = Stopwatch.StartNew();
+        int calls = 0;
+        while (clock.Elapsed < share || calls < MinCallsPerRound)
+        {
+            long start = Stopwatch.GetTimestamp();
+            call();
+            seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            calls++;
+        }
     }
 
     private static double Median(List<double> sorted)

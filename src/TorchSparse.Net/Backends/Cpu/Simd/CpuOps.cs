@@ -31,7 +31,7 @@ internal static unsafe class CpuOps
         fixed (float* px = x, py = y, pd = destination)
         {
             var work = new BinaryWork<AddOperator>(px, py, pd, default);
-            ParallelRanges.Run(x.Length, ParallelRanges.PartsFor(3L * x.Length), Simd512.Count, work);
+            ParallelRanges.Run(x.Length, ParallelRanges.ThreadsFor(3L * x.Length), Simd512.Count, work);
         }
     }
 
@@ -54,7 +54,7 @@ internal static unsafe class CpuOps
         fixed (float* pRows = rows, pScale = scale, pShift = shift)
         {
             var work = new AffineWork(pRows, pScale, pShift, channels);
-            ParallelRanges.Run(count, ParallelRanges.PartsFor(2L * rows.Length), 1, work);
+            ParallelRanges.Run(count, ParallelRanges.ThreadsFor(2L * rows.Length), 1, work);
         }
     }
 
@@ -77,7 +77,7 @@ internal static unsafe class CpuOps
         fixed (int* pi = index)
         {
             var work = new GatherWork(ps, pi, pd, channels);
-            ParallelRanges.Run(index.Length, ParallelRanges.PartsFor(2L * index.Length * channels), 1, work);
+            ParallelRanges.Run(index.Length, ParallelRanges.ThreadsFor(2L * index.Length * channels), 1, work);
         }
     }
 
@@ -107,7 +107,7 @@ internal static unsafe class CpuOps
         fixed (int* pi = index)
         {
             var work = new ScatterWork<AddOperator>(ps, pi, pd, channels, default);
-            ParallelRanges.Run(index.Length, ParallelRanges.PartsFor(3L * source.Length), 1, work);
+            ParallelRanges.Run(index.Length, ParallelRanges.ThreadsFor(3L * source.Length), 1, work);
         }
     }
 
@@ -117,7 +117,7 @@ internal static unsafe class CpuOps
         fixed (float* px = x)
         {
             var work = new UnaryWork<TOp>(px, px, op);
-            ParallelRanges.Run(x.Length, ParallelRanges.PartsFor(2L * x.Length), Simd512.Count, work);
+            ParallelRanges.Run(x.Length, ParallelRanges.ThreadsFor(2L * x.Length), Simd512.Count, work);
         }
     }
 
