@@ -91,6 +91,25 @@ public class SubmanifoldMapTests
     }
 
     [Fact]
+    public void Rejects_a_negative_batch_naming_the_row()
+    {
+        int[] coords = [0, 1, 1, 1, 0, 2, 1, 1, -1, 3, 1, 1];
+        var e = Assert.Throws<InvalidCoordinatesException>(
+            () => KernelMapBuilder.Submanifold(coords, 3, 1, CoordinateHashTable.Build(coords)));
+        Assert.Contains("row 2", e.Message);
+    }
+
+    [Fact]
+    public void Rejects_a_table_built_from_other_coordinates()
+    {
+        int[] coords = TestClouds.Random(100, 1, 8, seed: 1);
+        int[] other = TestClouds.Random(90, 1, 8, seed: 2);
+        var e = Assert.Throws<ArgumentException>(
+            () => KernelMapBuilder.Submanifold(coords, 3, 1, CoordinateHashTable.Build(other)));
+        Assert.Equal("table", e.ParamName);
+    }
+
+    [Fact]
     public void Rejects_non_positive_kernel_and_dilation()
     {
         int[] coords = [0, 0, 0, 0];
