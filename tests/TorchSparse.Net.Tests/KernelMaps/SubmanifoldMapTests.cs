@@ -91,6 +91,18 @@ public class SubmanifoldMapTests
     }
 
     [Fact]
+    public void Huge_dilation_on_a_wide_cloud_matches_reference()
+    {
+        // z spans a million cells with a dilation of 100000: the offsets still land on voxels, and the join must not
+        // build a lookup over the whole dilated range.
+        int[] coords = TestClouds.Random(400, 2, 6, seed: 4).Select((v, i) => i % 4 == 3 ? v * 100_000 : v).ToArray();
+        int[] expected = ReferenceKernelMap.Submanifold(coords, [3, 3, 3], [1, 1, 100_000]);
+        Assert.Equal(expected, KernelMapBuilder.Submanifold(
+            coords, 3, new Int3(1, 1, 100_000), CoordinateHashTable.Build(coords)).OutInMap.ToArray());
+        Assert.True(expected.Count(i => i >= 0) > coords.Length / 4, "some neighbours besides the centre");
+    }
+
+    [Fact]
     public void Rejects_a_negative_batch_naming_the_row()
     {
         int[] coords = [0, 1, 1, 1, 0, 2, 1, 1, -1, 3, 1, 1];
