@@ -22,9 +22,12 @@ internal sealed class CoordinateHashTable
     private Entry[] entries;
     private int shift;
 
+    // A field, not an auto-property: methods of the readonly struct are then called in place, without copying it.
+    private CoordinateKeyer keyer;
+
     private CoordinateHashTable(CoordinateKeyer keyer, int capacity)
     {
-        Keyer = keyer;
+        this.keyer = keyer;
         entries = NewEntries(capacity);
         shift = 64 - int.Log2(capacity);
     }
@@ -36,12 +39,12 @@ internal sealed class CoordinateHashTable
     public int Capacity => entries.Length;
 
     /// <summary>Per-axis minimum of the key space; queries below it return -1 without probing.</summary>
-    public Coordinate Min => Keyer.Min;
+    public Coordinate Min => keyer.Min;
 
     /// <summary>Per-axis maximum of the key space; queries above it return -1 without probing.</summary>
-    public Coordinate Max => Keyer.Max;
+    public Coordinate Max => keyer.Max;
 
-    internal CoordinateKeyer Keyer { get; private set; }
+    internal CoordinateKeyer Keyer => keyer;
 
     /// <summary>An empty table whose key space spans [min, max]; Insert widens it when needed.</summary>
     public static CoordinateHashTable Create(Coordinate min, Coordinate max, int expectedCount = 0) =>
@@ -77,9 +80,9 @@ internal sealed class CoordinateHashTable
     public bool Insert(int b, int x, int y, int z, int row)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
-        if (!Keyer.Contains(b, x, y, z))
+        if (!keyer.Contains(b, x, y, z))
         {
-            Coordinate min = Keyer.Min, max = Keyer.Max;
+            Coordinate min = keyer.Min, max = keyer.Max;
             var widened = new CoordinateKeyer(
                 new Coordinate(Math.Min(min.Batch, b), Math.Min(min.X, x), Math.Min(min.Y, y), Math.Min(min.Z, z)),
                 new Coordinate(Math.Max(max.Batch, b), Math.Max(max.X, x), Math.Max(max.Y, y), Math.Max(max.Z, z)));
@@ -88,17 +91,17 @@ internal sealed class CoordinateHashTable
 
         if ((Count + 1L) * 2 > Capacity)
         {
-            Rehash(Keyer, checked(Capacity * 2));
+            Rehash(keyer, checked(Capacity * 2));
         }
 
-        long key = Keyer.Encode(b, x, y, z);
+        long key = keyer.Encode(b, x, y, z);
         bool added = InsertKey(key, SlotOf(key), row);
         Count += added ? 1 : 0;
         return added;
     }
 
     /// <summary>The row stored for a coordinate, or -1.</summary>
-    public int Find(int b, int x, int y, int z) => Keyer.Contains(b, x, y, z) ? FindKey(Keyer.Encode(b, x, y, z)) : -1;
+    public int Find(int b, int x, int y, int z) => keyer.Contains(b, x, y, z) ? FindKey(keyer.Encode(b, x, y, z)) : -1;
 
     /// <summary>rows[r] = Find(coords row r); in parallel for large inputs.</summary>
     public void FindMany(ReadOnlySpan<int> coords, Span<int> rows) => FindMany(coords, default, rows);
@@ -134,7 +137,6 @@ internal sealed class CoordinateHashTable
         const int Batch = 32;
         long* keys = stackalloc long[Batch];
         int* slots = stackalloc int[Batch];
-        CoordinateKeyer keyer = Keyer;
         for (int first = start; first < end; first += Batch)
         {
             int count = Math.Min(Batch, end - first);
@@ -231,7 +233,6 @@ internal sealed class CoordinateHashTable
         const int Batch = 32;
         long* keys = stackalloc long[Batch];
         int* slots = stackalloc int[Batch];
-        CoordinateKeyer keyer = Keyer;
         int added = 0;
         for (int first = start; first < end; first += Batch)
         {
@@ -319,10 +320,10 @@ internal sealed class CoordinateHashTable
     private void Rehash(CoordinateKeyer newKeyer, int newCapacity)
     {
         Entry[] old = entries;
-        CoordinateKeyer oldKeyer = Keyer;
+        CoordinateKeyer oldKeyer = keyer;
         entries = NewEntries(newCapacity);
         shift = 64 - int.Log2(newCapacity);
-        Keyer = newKeyer;
+        keyer = newKeyer;
         Span<int> row = stackalloc int[4];
         foreach (Entry entry in old)
         {

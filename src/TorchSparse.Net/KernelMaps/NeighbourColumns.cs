@@ -10,6 +10,8 @@ namespace TorchSparse.KernelMaps;
 /// </summary>
 internal sealed unsafe class NeighbourColumns
 {
+    private const int MaxLookupSpan = 4096;
+
     private readonly long[] dx;
     private readonly long[] dy;
     private readonly long[] dzLow;
@@ -88,11 +90,22 @@ internal sealed unsafe class NeighbourColumns
             }
         }
 
-        var columns = offsets
-            .GroupBy(o => (o.X, o.Y))
-            .OrderBy(g => g.Key)
-            .Select(g => g.OrderBy(o => o.Z).ToList())
-            .ToList();
+        // A column's lookup spans its dz range; a huge z dilation would make that range huge, so such columns are
+        // split into one column per offset.
+        var columns = new List<List<(long X, long Y, long Z, int Flat)>>();
+        foreach (var group in offsets.GroupBy(o => (o.X, o.Y)).OrderBy(g => g.Key))
+        {
+            var column = group.OrderBy(o => o.Z).ToList();
+            if (column[^1].Z - column[0].Z < MaxLookupSpan)
+            {
+                columns.Add(column);
+            }
+            else
+            {
+                columns.AddRange(column.Select(o => new List<(long X, long Y, long Z, int Flat)> { o }));
+            }
+        }
+
         return new NeighbourColumns(columns, keyer);
     }
 

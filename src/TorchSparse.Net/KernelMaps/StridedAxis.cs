@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TorchSparse.KernelMaps;
 
 /// <summary>
@@ -96,6 +98,11 @@ internal sealed class StridedAxis
     /// <summary>Most pairs one input coordinate can have on this axis.</summary>
     public int MaxPairs { get; }
 
+    /// <summary>The number of pairs of every input coordinate of the rows this axis was made for, when it is the same
+    /// for all of them (no residue has more pairs than another and none is cut by the output range); otherwise -1.
+    /// Under the Minkowski rule it also requires that every input's floor cell is among its pairs.</summary>
+    public int UniformPairs { get; private set; } = -1;
+
     /// <summary>Smallest output coordinate any input can reach (output key space).</summary>
     public long OutMin { get; private set; }
 
@@ -112,10 +119,10 @@ internal sealed class StridedAxis
             axes[axis] = new StridedAxis(rule, kernel[axis], stride[axis], dilation[axis], padding[axis]);
         }
 
+        Span<int> minValue = [int.MaxValue, int.MaxValue, int.MaxValue];
+        Span<int> maxValue = [int.MinValue, int.MinValue, int.MinValue];
         Span<int> minRow = stackalloc int[3];
         Span<int> maxRow = stackalloc int[3];
-        minRow.Clear();
-        maxRow.Clear();
         for (int row = 0, at = 0; at < coords.Length; row++, at += 4)
         {
             if (coords[at] < 0)
@@ -127,15 +134,25 @@ internal sealed class StridedAxis
             for (int axis = 0; axis < 3; axis++)
             {
                 int value = coords[at + 1 + axis];
-                if (rule == StridedRule.Spconv && value < 0)
+                if (value < minValue[axis])
                 {
-                    throw new InvalidCoordinatesException(
-                        $"coords row {row} has negative {AxisName(axis)} = {value}; the spconv downsample rule "
-                        + "needs non-negative spatial coordinates (shift them by their minimum first).");
+                    (minValue[axis], minRow[axis]) = (value, row);
                 }
 
-                minRow[axis] = value < coords[(minRow[axis] * 4) + 1 + axis] ? row : minRow[axis];
-                maxRow[axis] = value > coords[(maxRow[axis] * 4) + 1 + axis] ? row : maxRow[axis];
+                if (value > maxValue[axis])
+                {
+                    (maxValue[axis], maxRow[axis]) = (value, row);
+                }
+            }
+        }
+
+        for (int axis = 0; axis < 3; axis++)
+        {
+            if (rule == StridedRule.Spconv && minValue[axis] < 0)
+            {
+                throw new InvalidCoordinatesException(
+                    $"coords row {minRow[axis]} has negative {AxisName(axis)} = {minValue[axis]}; the spconv downsample "
+                    + "rule needs non-negative spatial coordinates (shift them by their minimum first).");
             }
         }
 
@@ -156,6 +173,7 @@ internal sealed class StridedAxis
 
     /// <summary>The number of pairs <see cref="Pairs"/> would write for <paramref name="c"/>, and whether one of them
     /// is the floor cell (Minkowski only), without writing them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int PairCount(int c, out bool hasFloorPair)
     {
         long scaled = (c * mul) + add;
@@ -185,6 +203,7 @@ internal sealed class StridedAxis
     /// reaches an output, in offset order, and returns their number. <paramref name="floorPair"/> is the index of the
     /// pair whose output is the input's own floor(c/s) cell (Minkowski only), or -1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Pairs(int c, int[] outputs, int[] offsets, out int floorPair)
     {
         long scaled = (c * mul) + add;
@@ -226,6 +245,7 @@ internal sealed class StridedAxis
 
     private static long FloorDiv(long a, long b) => Math.DivRem(a, b, out long r) - (r < 0 ? 1 : 0);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Divide(long value) => divShift >= 0 ? value >> divShift : FloorDiv(value, div);
 
     private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
@@ -256,6 +276,12 @@ internal sealed class StridedAxis
 
         safeLow = pairDelta.Length == 0 ? 1 : OutMin - pairDelta.Min();
         safeHigh = pairDelta.Length == 0 ? 0 : OutMax - pairDelta.Max();
+
+        // Quotients grow with c, so the rows' quotients all lie between those of cmin and cmax.
+        bool allSafe = Divide((cmin * mul) + add) >= safeLow && Divide((cmax * mul) + add) <= safeHigh;
+        bool sameCounts = Enumerable.Range(0, (int)div).All(r => pairStart[r + 1] - pairStart[r] == MaxPairs);
+        bool floorsPaired = Rule != StridedRule.Minkowski || floorInResidue.All(f => f);
+        UniformPairs = allSafe && sameCounts && floorsPaired ? MaxPairs : -1;
         if (OutMin < int.MinValue)
         {
             throw new InvalidCoordinatesException(

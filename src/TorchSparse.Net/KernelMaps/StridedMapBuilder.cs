@@ -51,11 +51,24 @@ internal static unsafe class StridedMapBuilder
             var generator = new CandidateGenerator(pinned, axes, kernel, outKeyer, layout);
             int chunks = ParallelWork.ChunkCount(rows, ParallelChunk);
             var chunkStarts = new long[chunks + 1];
-            ParallelWork.ForEachChunk(
-                rows, chunks, (chunk, start, end) => chunkStarts[chunk + 1] = generator.Count(start, end));
-            for (int chunk = 0; chunk < chunks; chunk++)
+            long uniform = (long)axes[0].UniformPairs * axes[1].UniformPairs * axes[2].UniformPairs;
+            if (Array.TrueForAll(axes, a => a.UniformPairs >= 0))
             {
-                chunkStarts[chunk + 1] += chunkStarts[chunk];
+                // Every row has the same number of candidates (the common k = s downsample and generative layers):
+                // where each chunk starts is known without a counting pass.
+                for (int chunk = 0; chunk <= chunks; chunk++)
+                {
+                    chunkStarts[chunk] = ParallelWork.ChunkStart(rows, chunks, chunk) * uniform;
+                }
+            }
+            else
+            {
+                ParallelWork.ForEachChunk(
+                    rows, chunks, (chunk, start, end) => chunkStarts[chunk + 1] = generator.Count(start, end));
+                for (int chunk = 0; chunk < chunks; chunk++)
+                {
+                    chunkStarts[chunk + 1] += chunkStarts[chunk];
+                }
             }
 
             if (chunkStarts[chunks] > Array.MaxLength)

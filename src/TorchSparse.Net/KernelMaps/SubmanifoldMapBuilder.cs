@@ -53,6 +53,12 @@ internal sealed unsafe class SubmanifoldMapBuilder
             if (keys is null)
             {
                 ReadOnlySpan<int> c = coords.Slice(outsideRow * 4, 4);
+                if (c[0] < 0)
+                {
+                    throw new InvalidCoordinatesException(
+                        $"coords row {outsideRow} has negative batch index {c[0]}; batch indices start at 0.");
+                }
+
                 throw new ArgumentException(
                     $"coords row {outsideRow} ({c[0]}, {c[1]}, {c[2]}, {c[3]}) is outside the hash table's key space "
                     + $"{keyer.Min}..{keyer.Max}; the table was built from other coordinates.", nameof(table));
@@ -84,7 +90,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
     }
 
     // The key of every row and, unless the rows are already in key order, the stable key order of the rows. Keys
-    // is null when some row lies outside the key space; OutsideRow is the first such row.
+    // is null when some row has a negative batch or lies outside the key space; OutsideRow is the first such row.
     private static (long[]? Keys, int[]? RowOfKey, int OutsideRow) SortedKeys(
         int* coords, int rows, CoordinateKeyer keyer)
     {
@@ -95,7 +101,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
             for (int row = start; row < end; row++)
             {
                 int* c = coords + (row * 4L);
-                if (!keyer.Contains(c[0], c[1], c[2], c[3]))
+                if (c[0] < 0 || !keyer.Contains(c[0], c[1], c[2], c[3]))
                 {
                     InterlockedMin(ref outsideRow, row);
                     return;

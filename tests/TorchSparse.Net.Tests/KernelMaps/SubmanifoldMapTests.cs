@@ -91,6 +91,37 @@ public class SubmanifoldMapTests
     }
 
     [Fact]
+    public void Huge_dilation_on_a_wide_cloud_matches_reference()
+    {
+        // z spans a million cells with a dilation of 100000: the offsets still land on voxels, and the join must not
+        // build a lookup over the whole dilated range.
+        int[] coords = TestClouds.Random(400, 2, 6, seed: 4).Select((v, i) => i % 4 == 3 ? v * 100_000 : v).ToArray();
+        int[] expected = ReferenceKernelMap.Submanifold(coords, [3, 3, 3], [1, 1, 100_000]);
+        Assert.Equal(expected, KernelMapBuilder.Submanifold(
+            coords, 3, new Int3(1, 1, 100_000), CoordinateHashTable.Build(coords)).OutInMap.ToArray());
+        Assert.True(expected.Count(i => i >= 0) > coords.Length / 4, "some neighbours besides the centre");
+    }
+
+    [Fact]
+    public void Rejects_a_negative_batch_naming_the_row()
+    {
+        int[] coords = [0, 1, 1, 1, 0, 2, 1, 1, -1, 3, 1, 1];
+        var e = Assert.Throws<InvalidCoordinatesException>(
+            () => KernelMapBuilder.Submanifold(coords, 3, 1, CoordinateHashTable.Build(coords)));
+        Assert.Contains("row 2", e.Message);
+    }
+
+    [Fact]
+    public void Rejects_a_table_built_from_other_coordinates()
+    {
+        int[] coords = TestClouds.Random(100, 1, 8, seed: 1);
+        int[] other = TestClouds.Random(90, 1, 8, seed: 2);
+        var e = Assert.Throws<ArgumentException>(
+            () => KernelMapBuilder.Submanifold(coords, 3, 1, CoordinateHashTable.Build(other)));
+        Assert.Equal("table", e.ParamName);
+    }
+
+    [Fact]
     public void Rejects_non_positive_kernel_and_dilation()
     {
         int[] coords = [0, 0, 0, 0];
