@@ -13,8 +13,10 @@ public sealed class BenchReport
 
     public IReadOnlyList<BenchMetric> Metrics => metrics;
 
+    /// <summary>Adds a number: counts stay exact, measurements keep 5 significant digits (tiny errors too).</summary>
     public void Add(string key, double value, string unit, string description) =>
-        metrics.Add(new BenchMetric(key, Math.Round(value, 3), unit, description));
+        metrics.Add(new BenchMetric(
+            key, value == Math.Round(value) ? value : double.Parse(value.ToString("G5")), unit, description));
 
     public void Add(string key, string value, string description) =>
         metrics.Add(new BenchMetric(key, value, string.Empty, description));

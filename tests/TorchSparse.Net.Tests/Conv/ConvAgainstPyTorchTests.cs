@@ -7,6 +7,7 @@ namespace TorchSparse.Tests.Conv;
 /// The engine against PyTorch's dense conv3d / conv_transpose3d (fixtures from tests/fixtures/gen_conv_fixtures.py),
 /// for every conv kind and every dataflow. Output coordinates must match exactly, row for row.
 /// </summary>
+[Trait("Category", "Simd")]
 public class ConvAgainstPyTorchTests
 {
     // spconv's FP32 test tolerance (atol 1e-4), plus a relative part for large sums over many offsets and channels.
