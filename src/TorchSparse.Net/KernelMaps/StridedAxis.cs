@@ -13,9 +13,11 @@ internal sealed class StridedAxis
     //   Minkowski   u = c,           term(j) = displacement(j), div = s
     //   Generative  u = c*s - p,     term(j) = -j*d,           div = 1
     // With u = q*div + r, offset j reaches output q + (r - term(j)) / div exactly when div divides r - term(j), so
-    // the pairs depend only on the residue r: pairs of residue r are pairOffset/pairDelta at
-    // [pairStart[r], pairStart[r + 1]).
+    // the pairs depend only on the residue r: the pairs of residue class c are pairOffset/pairDelta at
+    // [pairStart[c], pairStart[c + 1]) (see ClassOf).
     // That leaves one division per axis and row, a shift for power-of-two strides, instead of a remainder per offset.
+    private const int MaxDirectResidues = 4096;
+
     private readonly long mul;
     private readonly long add;
     private readonly long div;
@@ -25,8 +27,14 @@ internal sealed class StridedAxis
     private readonly int[] pairOffset;
     private readonly long[] pairDelta;
 
-    // Whether residue r has a pair with delta 0, which under the Minkowski rule is the input's own floor cell.
-    private readonly bool[] floorInResidue;
+    // Null when classes are residues themselves; otherwise the residue of each class, ascending.
+    private readonly long[]? classResidues;
+
+    // Whether a class has a pair with delta 0, which under the Minkowski rule is the input's own floor cell.
+    private readonly bool[] floorInClass;
+
+    // Whether every residue has MaxPairs pairs.
+    private readonly bool everyResidueSame;
 
     // Quotients for which every pair's output is inside [OutMin, OutMax], so no per-pair range check is needed.
     private long safeLow;
@@ -57,11 +65,18 @@ internal sealed class StridedAxis
             };
         }
 
-        pairStart = new int[div + 1];
+        // Residue classes: every residue for a small divisor; for a huge one only the residues that have pairs (at
+        // most one per offset), found by binary search, plus a last, empty class for all other residues.
+        long[] residues = div <= MaxDirectResidues
+            ? Enumerable.Range(0, (int)div).Select(r => (long)r).ToArray()
+            : term.Select(t => ((t % div) + div) % div).Distinct().Order().ToArray();
+        classResidues = div <= MaxDirectResidues ? null : residues;
+        pairStart = new int[residues.Length + 2];
         var offsets = new List<int>();
         var deltas = new List<long>();
-        for (int r = 0; r < div; r++)
+        for (int index = 0; index < residues.Length; index++)
         {
+            long r = residues[index];
             for (int j = 0; j < size; j++)
             {
                 if ((r - term[j]) % div == 0)
@@ -71,18 +86,21 @@ internal sealed class StridedAxis
                 }
             }
 
-            pairStart[r + 1] = offsets.Count;
-            MaxPairs = Math.Max(MaxPairs, pairStart[r + 1] - pairStart[r]);
+            pairStart[index + 1] = offsets.Count;
+            MaxPairs = Math.Max(MaxPairs, pairStart[index + 1] - pairStart[index]);
         }
 
+        pairStart[residues.Length + 1] = offsets.Count;
         pairOffset = offsets.ToArray();
         pairDelta = deltas.ToArray();
-        floorInResidue = new bool[div];
-        for (int r = 0; r < div; r++)
+        floorInClass = new bool[residues.Length + 1];
+        for (int index = 0; index < residues.Length; index++)
         {
-            floorInResidue[r] = pairDelta.AsSpan(pairStart[r], pairStart[r + 1] - pairStart[r]).Contains(0);
+            floorInClass[index] = pairDelta.AsSpan(pairStart[index], pairStart[index + 1] - pairStart[index]).Contains(0);
         }
 
+        everyResidueSame = classResidues is null
+            && Enumerable.Range(0, residues.Length).All(i => pairStart[i + 1] - pairStart[i] == MaxPairs);
     }
 
     public StridedRule Rule { get; }
@@ -178,10 +196,10 @@ internal sealed class StridedAxis
     {
         long scaled = (c * mul) + add;
         long quotient = Divide(scaled);
-        int residue = (int)(scaled - (quotient * div));
+        int residue = ClassOf(scaled - (quotient * div));
         if (quotient >= safeLow && quotient <= safeHigh)
         {
-            hasFloorPair = Rule == StridedRule.Minkowski && floorInResidue[residue];
+            hasFloorPair = Rule == StridedRule.Minkowski && floorInClass[residue];
             return pairStart[residue + 1] - pairStart[residue];
         }
 
@@ -208,7 +226,7 @@ internal sealed class StridedAxis
     {
         long scaled = (c * mul) + add;
         long quotient = Divide(scaled);
-        int residue = (int)(scaled - (quotient * div));
+        int residue = ClassOf(scaled - (quotient * div));
         int first = pairStart[residue], count = pairStart[residue + 1] - first;
         floorPair = -1;
         if (quotient >= safeLow && quotient <= safeHigh)
@@ -246,6 +264,18 @@ internal sealed class StridedAxis
     private static long FloorDiv(long a, long b) => Math.DivRem(a, b, out long r) - (r < 0 ? 1 : 0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int ClassOf(long residue)
+    {
+        if (classResidues is null)
+        {
+            return (int)residue;
+        }
+
+        int index = Array.BinarySearch(classResidues, residue);
+        return index >= 0 ? index : classResidues.Length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Divide(long value) => divShift >= 0 ? value >> divShift : FloorDiv(value, div);
 
     private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
@@ -279,9 +309,8 @@ internal sealed class StridedAxis
 
         // Quotients grow with c, so the rows' quotients all lie between those of cmin and cmax.
         bool allSafe = Divide((cmin * mul) + add) >= safeLow && Divide((cmax * mul) + add) <= safeHigh;
-        bool sameCounts = Enumerable.Range(0, (int)div).All(r => pairStart[r + 1] - pairStart[r] == MaxPairs);
-        bool floorsPaired = Rule != StridedRule.Minkowski || floorInResidue.All(f => f);
-        UniformPairs = allSafe && sameCounts && floorsPaired ? MaxPairs : -1;
+        bool floorsPaired = Rule != StridedRule.Minkowski || floorInClass.SkipLast(1).All(f => f);
+        UniformPairs = allSafe && everyResidueSame && floorsPaired ? MaxPairs : -1;
         if (OutMin < int.MinValue)
         {
             throw new InvalidCoordinatesException(

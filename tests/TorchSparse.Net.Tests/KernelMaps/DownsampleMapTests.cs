@@ -90,6 +90,18 @@ public class DownsampleMapTests
         AssertMatchesReference(coords, kernel, stride, 1, 0, rule);
     }
 
+    [Theory]
+    [InlineData("3", "9000", DownsampleRule.Spconv)]
+    [InlineData("2", "5000", DownsampleRule.Minkowski)]
+    [InlineData("5", "7001,3,6000", DownsampleRule.TorchSparse)]
+    public void Huge_strides_match_reference(string kernel, string stride, DownsampleRule rule)
+    {
+        // x and z spread over about a million cells so that huge strides still leave several outputs; y stays small.
+        int[] coords = TestClouds.Random(600, 2, 20, seed: 6)
+            .Select((v, i) => i % 4 == 1 || i % 4 == 3 ? v * 50_000 : v).ToArray();
+        AssertMatchesReference(coords, kernel, stride, 1, 1, rule);
+    }
+
     [Fact]
     public void Is_the_same_for_any_thread_count()
     {
