@@ -27,7 +27,7 @@ internal sealed unsafe class CandidateGenerator
         this.kernel = kernel;
         this.outKeyer = outKeyer;
         this.layout = layout;
-        minkowski = axes[0].Rule == StridedRule.Minkowski;
+        minkowski = axes[0].MarksFloor;
         flatOffsets = new int[kernel.Volume];
         for (int jx = 0; jx < kernel.X; jx++)
         {

@@ -53,8 +53,9 @@ internal static class KernelMapBuilder
 
     /// <summary>
     /// Strided map with new, coarser output coordinates, sorted by (b, x, y, z).
-    /// <see cref="DownsampleRule.TorchSparse"/> takes the Minkowski rule when every axis has stride 1 or stride equal
-    /// to the kernel size (padding is then ignored, as in TorchSparse), and the Spconv rule otherwise. The Spconv rule
+    /// <see cref="DownsampleRule.TorchSparse"/>, when every axis has stride 1 or stride equal to the kernel size, takes
+    /// the outputs unique(floor(c / s)) and the dense-conv map c = o*s - p + j*d (TorchSparse's downsample kernel
+    /// queries with dense-conv offsets, not centred ones), and the Spconv rule otherwise. The Spconv rule
     /// keeps outputs 0 &lt;= o &lt;= (cmax + 2p - d(k-1)) / s per axis: the output range of a dense conv3d over
     /// [0, cmax] (what TorchSparse's downsample kernel uses, with dilation added).
     /// </summary>
@@ -67,7 +68,7 @@ internal static class KernelMapBuilder
             DownsampleRule.Spconv => StridedRule.Spconv,
             DownsampleRule.Minkowski => StridedRule.Minkowski,
             DownsampleRule.TorchSparse =>
-                StrideIsOneOrKernel(kernel, stride) ? StridedRule.Minkowski : StridedRule.Spconv,
+                StrideIsOneOrKernel(kernel, stride) ? StridedRule.FloorDense : StridedRule.Spconv,
             _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown downsample rule"),
         };
         return StridedMapBuilder.Build(coords, resolved, kernel, stride, dilation, padding);

@@ -11,6 +11,7 @@ internal sealed class StridedAxis
     // Every rule is o = (u - term(j)) / div for a scaled input u = c*mul + add, exact when it divides:
     //   Spconv      u = c + p,       term(j) = j*d,            div = s
     //   Minkowski   u = c,           term(j) = displacement(j), div = s
+    //   FloorDense  u = c,           term(j) = j*d - p,         div = s
     //   Generative  u = c*s - p,     term(j) = -j*d,           div = 1
     // With u = q*div + r, offset j reaches output q + (r - term(j)) / div exactly when div divides r - term(j), so
     // the pairs depend only on the residue r: the pairs of residue class c are pairOffset/pairDelta at
@@ -49,7 +50,7 @@ internal sealed class StridedAxis
         (mul, add, div) = rule switch
         {
             StridedRule.Spconv => (1L, (long)padding, (long)stride),
-            StridedRule.Minkowski => (1L, 0L, (long)stride),
+            StridedRule.Minkowski or StridedRule.FloorDense => (1L, 0L, (long)stride),
             _ => ((long)stride, -(long)padding, 1L),
         };
         Padding = padding;
@@ -61,6 +62,7 @@ internal sealed class StridedAxis
             {
                 StridedRule.Spconv => (long)j * dilation,
                 StridedRule.Minkowski => KernelMapBuilder.Displacement(size, j, dilation),
+                StridedRule.FloorDense => ((long)j * dilation) - padding,
                 _ => -(long)j * dilation,
             };
         }
@@ -104,6 +106,9 @@ internal sealed class StridedAxis
     }
 
     public StridedRule Rule { get; }
+
+    /// <summary>Whether outputs are exactly the cells some input floors to (rather than every cell a pair reaches).</summary>
+    public bool MarksFloor => MarksFloorCells(Rule);
 
     public int Size { get; }
 
@@ -199,7 +204,7 @@ internal sealed class StridedAxis
         int residue = ClassOf(scaled - (quotient * div));
         if (quotient >= safeLow && quotient <= safeHigh)
         {
-            hasFloorPair = Rule == StridedRule.Minkowski && floorInClass[residue];
+            hasFloorPair = MarksFloor && floorInClass[residue];
             return pairStart[residue + 1] - pairStart[residue];
         }
 
@@ -210,7 +215,7 @@ internal sealed class StridedAxis
             long o = quotient + pairDelta[t];
             bool inside = o >= OutMin && o <= OutMax;
             count += inside ? 1 : 0;
-            hasFloorPair |= inside && Rule == StridedRule.Minkowski && pairDelta[t] == 0;
+            hasFloorPair |= inside && MarksFloor && pairDelta[t] == 0;
         }
 
         return count;
@@ -257,7 +262,7 @@ internal sealed class StridedAxis
         }
 
         // Only the Minkowski rule asks for the floor cell; under it a zero delta is exactly the input's floor cell.
-        floorPair = Rule == StridedRule.Minkowski ? floorPair : -1;
+        floorPair = MarksFloor ? floorPair : -1;
         return count;
     }
 
@@ -282,6 +287,8 @@ internal sealed class StridedAxis
 
     private static string AxisName(int axis) => axis switch { 0 => "x", 1 => "y", _ => "z" };
 
+    public static bool MarksFloorCells(StridedRule rule) => rule is StridedRule.Minkowski or StridedRule.FloorDense;
+
     private void SetOutputRange(ReadOnlySpan<int> coords, int axis, int minRow, int maxRow)
     {
         long cmin = coords[(minRow * 4) + 1 + axis];
@@ -294,9 +301,10 @@ internal sealed class StridedAxis
                 OutMin = Math.Max(0, CeilDiv(cmin + Padding - reach, Stride));
                 OutMax = Math.Min(FloorDiv(cmax + (2L * Padding) - reach, Stride), FloorDiv(cmax + Padding, Stride));
                 break;
-            case StridedRule.Minkowski:
-                OutMin = FloorDiv(cmin - KernelMapBuilder.Displacement(Size, Size - 1, Dilation), Stride);
-                OutMax = FloorDiv(cmax - KernelMapBuilder.Displacement(Size, 0, Dilation), Stride);
+            case StridedRule.Minkowski or StridedRule.FloorDense:
+                // Outputs are floor cells; with padding the pairs may all point elsewhere, so cover both.
+                OutMin = Math.Min(FloorDiv(cmin - term.Max(), Stride), FloorDiv(cmin, Stride));
+                OutMax = Math.Max(FloorDiv(cmax - term.Min(), Stride), FloorDiv(cmax, Stride));
                 break;
             default:
                 OutMin = Math.Max(0, (cmin * Stride) - Padding);
@@ -309,7 +317,7 @@ internal sealed class StridedAxis
 
         // Quotients grow with c, so the rows' quotients all lie between those of cmin and cmax.
         bool allSafe = Divide((cmin * mul) + add) >= safeLow && Divide((cmax * mul) + add) <= safeHigh;
-        bool floorsPaired = Rule != StridedRule.Minkowski || floorInClass.SkipLast(1).All(f => f);
+        bool floorsPaired = !MarksFloor || floorInClass.SkipLast(1).All(f => f);
         UniformPairs = allSafe && everyResidueSame && floorsPaired ? MaxPairs : -1;
         if (OutMin < int.MinValue)
         {

@@ -12,6 +12,10 @@ internal enum StridedRule
     /// <summary>c = o*s + displacement(j); outputs are unique(floor(c / s)).</summary>
     Minkowski,
 
+    /// <summary>c = o*s - p + j*d (the dense-conv map) with outputs unique(floor(c / s)): TorchSparse 2.1 when the
+    /// stride is 1 or the kernel size on every axis.</summary>
+    FloorDense,
+
     /// <summary>o = c*s - p + j*d, kept where o &gt;= 0 (dense conv_transpose3d).</summary>
     Generative,
 }
@@ -79,7 +83,7 @@ internal static unsafe class StridedMapBuilder
             }
 
             int total = (int)chunkStarts[chunks];
-            var walk = new GroupWalk(pinned, axes, kernel, layout, markAllOutputs: rule != StridedRule.Minkowski);
+            var walk = new GroupWalk(pinned, axes, kernel, layout, markAllOutputs: !StridedAxis.MarksFloorCells(rule));
             var job = new Job(generator, walk, rows, chunks, chunkStarts, outKeyer.KeyCount);
             return PackedCandidates.Fits(layout.Bits, keyBits)
                 ? job.Run(new PackedCandidates(GC.AllocateUninitializedArray<long>(total), layout.Bits, keyBits))

@@ -127,7 +127,7 @@ public class DownsampleMapTests
         int[] coords = TestClouds.Surface(200_000);
         (KernelMap map, int[] outCoords) = KernelMapBuilder.Downsample(coords, 2, 2, 1, 0, DownsampleRule.TorchSparse);
 
-        var expected = ReferenceKernelMap.Minkowski(coords, [2, 2, 2], [2, 2, 2], [1, 1, 1]);
+        var expected = ReferenceKernelMap.Downsample(coords, [2, 2, 2], [2, 2, 2], [1, 1, 1], [0, 0, 0], DownsampleRule.Minkowski);
         Assert.Equal(expected.OutCoords, outCoords);
         Assert.Equal(expected.Map, map.OutInMap.ToArray());
 

@@ -74,10 +74,16 @@ internal static class ReferenceKernelMap
     public static (int[] Map, int[] OutCoords) Downsample(
         int[] coords, int[] kernel, int[] stride, int[] dilation, int[] padding, DownsampleRule rule)
     {
-        bool floorRule = rule == DownsampleRule.Minkowski || (rule == DownsampleRule.TorchSparse
-            && Enumerable.Range(0, 3).All(a => stride[a] == 1 || stride[a] == kernel[a]));
-        return floorRule
-            ? Minkowski(coords, kernel, stride, dilation)
+        bool torchSparseFloor = rule == DownsampleRule.TorchSparse
+            && Enumerable.Range(0, 3).All(a => stride[a] == 1 || stride[a] == kernel[a]);
+        if (rule == DownsampleRule.Minkowski)
+        {
+            return Floor(coords, kernel, stride, (axis, j) => Displacement(kernel[axis], j, dilation[axis]));
+        }
+
+        // TorchSparse's floor path: floor outputs, but the map of a dense conv (c = o*s - p + j*d).
+        return torchSparseFloor
+            ? Floor(coords, kernel, stride, (axis, j) => (j * dilation[axis]) - padding[axis])
             : Spconv(coords, kernel, stride, dilation, padding);
     }
 
@@ -128,8 +134,9 @@ internal static class ReferenceKernelMap
         return (map.ToArray(), Flatten(outputs));
     }
 
-    /// <summary>Outputs unique(floor(c / s)); the input of offset j is o*s + displacement(j).</summary>
-    public static (int[] Map, int[] OutCoords) Minkowski(int[] coords, int[] kernel, int[] stride, int[] dilation)
+    /// <summary>Outputs unique(floor(c / s)); the input of offset j on an axis is o*s + shift(axis, j).</summary>
+    public static (int[] Map, int[] OutCoords) Floor(
+        int[] coords, int[] kernel, int[] stride, Func<int, int, int> shift)
     {
         Dictionary<(int, int, int, int), int> rows = FirstRows(coords);
         var order = OffsetOrder(kernel);
@@ -148,9 +155,9 @@ internal static class ReferenceKernelMap
             foreach (var j in order)
             {
                 var c = (b,
-                    (x * stride[0]) + Displacement(kernel[0], j.X, dilation[0]),
-                    (y * stride[1]) + Displacement(kernel[1], j.Y, dilation[1]),
-                    (z * stride[2]) + Displacement(kernel[2], j.Z, dilation[2]));
+                    (x * stride[0]) + shift(0, j.X),
+                    (y * stride[1]) + shift(1, j.Y),
+                    (z * stride[2]) + shift(2, j.Z));
                 map.Add(rows.TryGetValue(c, out int i) ? i : -1);
             }
         }
