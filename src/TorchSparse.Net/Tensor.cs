@@ -128,41 +128,14 @@ public sealed class Tensor
         switch (DType, dtype)
         {
             case (DType.Float32, DType.Float16):
-                {
-                    Span<float> s = AsSpan<float>();
-                    Span<Half> d = result.AsSpan<Half>();
-                    for (int i = 0; i < s.Length; i++)
-                    {
-                        d[i] = (Half)s[i];
-                    }
-
-                    break;
-                }
-
+                Convert<float, Half>(AsSpan<float>(), result.AsSpan<Half>(), v => (Half)v);
+                break;
             case (DType.Float16, DType.Float32):
-                {
-                    Span<Half> s = AsSpan<Half>();
-                    Span<float> d = result.AsSpan<float>();
-                    for (int i = 0; i < s.Length; i++)
-                    {
-                        d[i] = (float)s[i];
-                    }
-
-                    break;
-                }
-
+                Convert<Half, float>(AsSpan<Half>(), result.AsSpan<float>(), v => (float)v);
+                break;
             case (DType.Int32, DType.Int64):
-                {
-                    Span<int> s = AsSpan<int>();
-                    Span<long> d = result.AsSpan<long>();
-                    for (int i = 0; i < s.Length; i++)
-                    {
-                        d[i] = s[i];
-                    }
-
-                    break;
-                }
-
+                Convert<int, long>(AsSpan<int>(), result.AsSpan<long>(), v => v);
+                break;
             default:
                 throw new DTypeMismatchException($"conversion from {DType} to {dtype} is not supported.");
         }
@@ -190,6 +163,14 @@ public sealed class Tensor
         CpuStorage<long> l => MemoryMarshal.AsBytes(l.Array.AsSpan()),
         _ => throw new DeviceMismatchException($"byte view needs a CPU tensor; this one is on {Device}."),
     };
+
+    private static void Convert<TFrom, TTo>(ReadOnlySpan<TFrom> source, Span<TTo> destination, Func<TFrom, TTo> convert)
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            destination[i] = convert(source[i]);
+        }
+    }
 
     private static long CheckedLength(int[] shape)
     {

@@ -67,41 +67,29 @@ public sealed class KernelMapCache
         }
     }
 
-    internal KernelMap GetOrAdd(KernelMapKey key, Func<KernelMap> build)
-    {
-        lock (gate)
-        {
-            if (maps.TryGetValue(key, out KernelMap? map))
-            {
-                return map;
-            }
-        }
-
-        // Built outside the lock: map construction is parallel and can take milliseconds.
-        KernelMap built = build();
-        lock (gate)
-        {
-            return maps.TryAdd(key, built) ? built : maps[key];
-        }
-    }
+    internal KernelMap GetOrAdd(KernelMapKey key, Func<KernelMap> build) => GetOrBuild(maps, key, build);
 
     /// <summary>The coordinate hash table of the tensor at <paramref name="stride"/>, built once and shared by every
     /// map built at that stride.</summary>
-    internal CoordinateHashTable GetOrAddTable(Int3 stride, Func<CoordinateHashTable> build)
+    internal CoordinateHashTable GetOrAddTable(Int3 stride, Func<CoordinateHashTable> build) =>
+        GetOrBuild(tablesByStride, stride, build);
+
+    private TValue GetOrBuild<TKey, TValue>(Dictionary<TKey, TValue> store, TKey key, Func<TValue> build)
+        where TKey : notnull
     {
         lock (gate)
         {
-            if (tablesByStride.TryGetValue(stride, out CoordinateHashTable? table))
+            if (store.TryGetValue(key, out TValue? value))
             {
-                return table;
+                return value;
             }
         }
 
-        // Built outside the lock, like maps: a parallel build of a large table takes milliseconds.
-        CoordinateHashTable built = build();
+        // Built outside the lock: maps and large tables are built in parallel and take milliseconds.
+        TValue built = build();
         lock (gate)
         {
-            return tablesByStride.TryAdd(stride, built) ? built : tablesByStride[stride];
+            return store.TryAdd(key, built) ? built : store[key];
         }
     }
 }
