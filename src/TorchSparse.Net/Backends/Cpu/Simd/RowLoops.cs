@@ -15,6 +15,11 @@ internal static unsafe class RowLoops
         nuint bytes = length * sizeof(float);
         for (nuint r = 0; r < rows; r++)
         {
+            if (r + Prefetch.RowDistance < rows)
+            {
+                Prefetch.Row(source + ((nuint)sourceRows[r + Prefetch.RowDistance] * length), length);
+            }
+
             Buffer.MemoryCopy(source + ((nuint)sourceRows[r] * length), destination + (r * length), bytes, bytes);
         }
     }
@@ -72,6 +77,11 @@ internal static unsafe class RowLoops
     {
         for (nuint r = 0; r < rows; r++)
         {
+            if (r + Prefetch.RowDistance < rows)
+            {
+                Prefetch.Row(destination + ((nuint)destinationRows[r + Prefetch.RowDistance] * length), length);
+            }
+
             float* row = destination + ((nuint)destinationRows[r] * length);
             BinaryLoop.Run<TIsa, TVec, TOp>(row, source + (r * length), row, length, op);
         }
