@@ -1,4 +1,3 @@
-using TorchSparse.Coordinates;
 using TorchSparse.KernelMaps;
 
 namespace TorchSparse.Conv;
@@ -21,9 +20,7 @@ internal static class KernelMapResolver
                 new Int3(0, 0, 0), g.Rule);
             KernelMap map = cache.GetOrAdd(key, () =>
             {
-                CoordinateHashTable table = cache.GetOrAddTable(
-                    input.Stride, () => CoordinateHashTable.Build(input.Coords.AsSpan<int>()));
-                KernelMap built = KernelMapBuilder.Submanifold(input.Coords.AsSpan<int>(), g.KernelSize, g.Dilation, table);
+                KernelMap built = KernelMapBuilder.Submanifold(input.Coords.AsSpan<int>(), g.KernelSize, g.Dilation);
                 built.InputCoords = input.Coords;
                 built.OutputCoords = input.Coords;
                 return built;

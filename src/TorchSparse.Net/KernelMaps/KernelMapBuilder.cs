@@ -35,20 +35,18 @@ internal static class KernelMapBuilder
 
     /// <summary>
     /// Stride-1 map: outputs are the input rows in order; <c>OutInMap[o*K + k]</c> is the row at coord(o) + offset k
-    /// in the same batch, or -1. <paramref name="table"/> must hold exactly these coordinates (row r at coords row r).
+    /// in the same batch, or -1. Built by a merge join over sorted coordinate keys; no hash table is needed.
     /// </summary>
-    internal static KernelMap Submanifold(
-        ReadOnlySpan<int> coords, Int3 kernel, Int3 dilation, CoordinateHashTable table)
+    internal static KernelMap Submanifold(ReadOnlySpan<int> coords, Int3 kernel, Int3 dilation)
     {
         kernel.RequirePositive(nameof(kernel));
         dilation.RequirePositive(nameof(dilation));
-        ArgumentNullException.ThrowIfNull(table);
         if (coords.Length % 4 != 0)
         {
             throw new ShapeMismatchException($"coordinates must be flat [N*4] (b, x, y, z); got {coords.Length} ints.");
         }
 
-        return SubmanifoldMapBuilder.Build(coords, kernel, dilation, table);
+        return SubmanifoldMapBuilder.Build(coords, kernel, dilation, CoordinateKeyer.FromRows(coords));
     }
 
     /// <summary>

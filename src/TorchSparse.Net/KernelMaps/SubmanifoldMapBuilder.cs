@@ -38,13 +38,12 @@ internal sealed unsafe class SubmanifoldMapBuilder
         this.mirror = mirror;
     }
 
-    /// <summary>See <see cref="KernelMapBuilder.Submanifold"/>. The table supplies the key space and must hold
-    /// exactly these coordinates.</summary>
-    public static KernelMap Build(ReadOnlySpan<int> coords, Int3 kernel, Int3 dilation, CoordinateHashTable table)
+    /// <summary>See <see cref="KernelMapBuilder.Submanifold"/>. <paramref name="keyer"/> spans the rows'
+    /// coordinates; no hash table is needed, the join works on sorted keys.</summary>
+    public static KernelMap Build(ReadOnlySpan<int> coords, Int3 kernel, Int3 dilation, CoordinateKeyer keyer)
     {
         int rows = coords.Length / 4;
         int volume = kernel.Volume;
-        CoordinateKeyer keyer = table.Keyer;
         int[] map = GC.AllocateUninitializedArray<int>(KernelMapBuilder.MapLength(rows, volume));
         fixed (int* source = coords)
         fixed (int* target = map)
@@ -52,25 +51,12 @@ internal sealed unsafe class SubmanifoldMapBuilder
             (long[]? keys, int[]? rowOfKey, int outsideRow) = SortedKeys(source, rows, keyer);
             if (keys is null)
             {
-                ReadOnlySpan<int> c = coords.Slice(outsideRow * 4, 4);
-                if (c[0] < 0)
-                {
-                    throw new InvalidCoordinatesException(
-                        $"coords row {outsideRow} has negative batch index {c[0]}; batch indices start at 0.");
-                }
-
-                throw new ArgumentException(
-                    $"coords row {outsideRow} ({c[0]}, {c[1]}, {c[2]}, {c[3]}) is outside the hash table's key space "
-                    + $"{keyer.Min}..{keyer.Max}; the table was built from other coordinates.", nameof(table));
+                // The keyer spans the rows, so only a negative batch index can fall outside it.
+                throw new InvalidCoordinatesException(
+                    $"coords row {outsideRow} has negative batch index {coords[outsideRow * 4]}; batch indices start at 0.");
             }
 
             int distinct = CountDistinct(keys);
-            if (distinct != table.Count)
-            {
-                throw new ArgumentException(
-                    $"the hash table holds {table.Count} coordinates but coords has {distinct} distinct ones; "
-                    + "it was built from other coordinates.", nameof(table));
-            }
 
             // With unique coordinates an odd kernel is mirror-symmetric: if o sees i at offset k, i sees o at K-1-k.
             // Only the offsets ordered before the centre are joined and each hit also fills its mirror entry, so

@@ -43,7 +43,7 @@ public class SubmanifoldMapTests
             coords, CaseText.Array3(kernel), [dilation, dilation, dilation]);
 
         KernelMap map = KernelMapBuilder.Submanifold(
-            coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords));
+            coords, CaseText.Int3(kernel), dilation);
 
         Assert.Equal(coords.Length / 4, map.OutputCount);
         Assert.Equal(coords.Length / 4, map.InputCount);
@@ -75,7 +75,7 @@ public class SubmanifoldMapTests
     public void Large_surface_cloud_matches_reference_and_is_mirror_symmetric()
     {
         int[] coords = TestClouds.Surface(100_000, batches: 2);
-        KernelMap map = KernelMapBuilder.Submanifold(coords, 3, 1, CoordinateHashTable.Build(coords));
+        KernelMap map = KernelMapBuilder.Submanifold(coords, 3, 1);
 
         Assert.Equal(ReferenceKernelMap.Submanifold(coords, [3, 3, 3], [1, 1, 1]), map.OutInMap.ToArray());
 
@@ -98,7 +98,7 @@ public class SubmanifoldMapTests
         int[] coords = TestClouds.Random(400, 2, 6, seed: 4).Select((v, i) => i % 4 == 3 ? v * 100_000 : v).ToArray();
         int[] expected = ReferenceKernelMap.Submanifold(coords, [3, 3, 3], [1, 1, 100_000]);
         Assert.Equal(expected, KernelMapBuilder.Submanifold(
-            coords, 3, new Int3(1, 1, 100_000), CoordinateHashTable.Build(coords)).OutInMap.ToArray());
+            coords, 3, new Int3(1, 1, 100_000)).OutInMap.ToArray());
         Assert.True(expected.Count(i => i >= 0) > coords.Length / 4, "some neighbours besides the centre");
     }
 
@@ -107,34 +107,23 @@ public class SubmanifoldMapTests
     {
         int[] coords = [0, 1, 1, 1, 0, 2, 1, 1, -1, 3, 1, 1];
         var e = Assert.Throws<InvalidCoordinatesException>(
-            () => KernelMapBuilder.Submanifold(coords, 3, 1, CoordinateHashTable.Build(coords)));
+            () => KernelMapBuilder.Submanifold(coords, 3, 1));
         Assert.Contains("row 2", e.Message);
-    }
-
-    [Fact]
-    public void Rejects_a_table_built_from_other_coordinates()
-    {
-        int[] coords = TestClouds.Random(100, 1, 8, seed: 1);
-        int[] other = TestClouds.Random(90, 1, 8, seed: 2);
-        var e = Assert.Throws<ArgumentException>(
-            () => KernelMapBuilder.Submanifold(coords, 3, 1, CoordinateHashTable.Build(other)));
-        Assert.Equal("table", e.ParamName);
     }
 
     [Fact]
     public void Rejects_non_positive_kernel_and_dilation()
     {
         int[] coords = [0, 0, 0, 0];
-        CoordinateHashTable table = CoordinateHashTable.Build(coords);
         var kernelError = Assert.Throws<ArgumentOutOfRangeException>(
-            () => KernelMapBuilder.Submanifold(coords, new Int3(3, 0, 3), 1, table));
+            () => KernelMapBuilder.Submanifold(coords, new Int3(3, 0, 3), 1));
         Assert.Equal("kernel", kernelError.ParamName);
         var dilationError = Assert.Throws<ArgumentOutOfRangeException>(
-            () => KernelMapBuilder.Submanifold(coords, 3, -1, table));
+            () => KernelMapBuilder.Submanifold(coords, 3, -1));
         Assert.Equal("dilation", dilationError.ParamName);
     }
 
     private static int[] Build(int[] coords, string kernel, int dilation) =>
-        KernelMapBuilder.Submanifold(coords, CaseText.Int3(kernel), dilation, CoordinateHashTable.Build(coords))
+        KernelMapBuilder.Submanifold(coords, CaseText.Int3(kernel), dilation)
             .OutInMap.ToArray();
 }

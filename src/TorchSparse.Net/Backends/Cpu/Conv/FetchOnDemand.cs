@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSparse.Backends.Cpu.Conv;
 
 /// <summary>
@@ -13,7 +14,7 @@ internal static unsafe class FetchOnDemand
     {
         int outputs = job.Map.OutputCount;
         int clearChunks = (outputs + 4095) / 4096;
-        Parallel.For(0, clearChunks, CpuParallel.Options, chunk =>
+        Parallel.For(0, clearChunks, CpuParallel.Options, (chunk) =>
         {
             int start = chunk * 4096;
             CpuSparseConv.ClearRows(job.Output, job.Cout, start, Math.Min(4096, outputs - start));
@@ -31,7 +32,8 @@ internal static unsafe class FetchOnDemand
                 int size = pairs.Size(k);
                 PackedMatrix weight = job.Weights[k];
                 int chunks = (size + ChunkPairs - 1) / ChunkPairs;
-                Parallel.For(0, chunks, CpuParallel.Options, chunk =>
+                Parallel.For(0, chunks, CpuParallel.Options,
+                    [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk) =>
                 {
                     int start = first + (chunk * ChunkPairs);
                     int count = Math.Min(ChunkPairs, first + size - start);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSparse.KernelMaps;
 
 namespace TorchSparse.Backends.Cpu.Conv;
@@ -26,7 +27,7 @@ internal static unsafe class GatherScatter
         else
         {
             int outputs = map.OutputCount;
-            Parallel.For(0, (outputs + 4095) / 4096, CpuParallel.Options, chunk =>
+            Parallel.For(0, (outputs + 4095) / 4096, CpuParallel.Options, (chunk) =>
                 CpuSparseConv.ClearRows(job.Output, job.Cout, chunk * 4096, Math.Min(4096, outputs - (chunk * 4096))));
         }
 
@@ -101,7 +102,8 @@ internal static unsafe class GatherScatter
         {
             float* a = gatherBase;
             float* c = productBase;
-            Parallel.For(0, tasks.Length, CpuParallel.Options, t =>
+            Parallel.For(0, tasks.Length, CpuParallel.Options,
+                [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
             {
                 Segment s = tasks[t];
                 float* rows = a + ((long)s.BufferRow * job.Cin);
@@ -126,7 +128,8 @@ internal static unsafe class GatherScatter
                     last++;
                 }
 
-                Parallel.For(first, last + 1, CpuParallel.Options, t =>
+                Parallel.For(first, last + 1, CpuParallel.Options,
+                    [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
                 {
                     Segment s = tasks[t];
                     float* src = c + ((long)s.BufferRow * job.Cout);

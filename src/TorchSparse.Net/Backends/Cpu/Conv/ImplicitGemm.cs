@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSparse.Backends.Cpu.Conv;
 
 /// <summary>
@@ -19,7 +20,8 @@ internal static unsafe class ImplicitGemm
         int[] order = sortByMask ? MaskOrder(job.Map) : [];
         int tiles = (outputs + tileRows - 1) / tileRows;
         int[] table = job.Map.RawOutInMap;
-        Parallel.For(0, tiles, CpuParallel.Options, tile =>
+        Parallel.For(0, tiles, CpuParallel.Options,
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (tile) =>
         {
             int start = tile * tileRows;
             int rows = Math.Min(tileRows, outputs - start);
