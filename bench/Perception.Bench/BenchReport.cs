@@ -21,6 +21,9 @@ public sealed class BenchReport
     public void Add(string key, string value, string description) =>
         metrics.Add(new BenchMetric(key, value, string.Empty, description));
 
+    /// <summary>The value of a numeric figure already reported.</summary>
+    public double Number(string key) => (double)metrics.First(m => m.Key == key).Value;
+
     /// <summary>One JSON object whose keys name the figures (numbers stay numbers).</summary>
     public string ToJson()
     {

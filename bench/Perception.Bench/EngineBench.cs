@@ -46,12 +46,20 @@ public static class EngineBench
             Conv(report, workload, channels, repeats, withTorch: !quick || channels == 64, progress);
         }
 
+        report.Add("kmap_subm3_vs_conv64", report.Number("kmap_subm3_ms") / report.Number("conv64_tuned_ms"), "x",
+            "submanifold map build / tuned 64->64 conv (target: under 0.3)");
         Memory(report, workload);
         return report;
     }
 
     private static void Gemm(BenchReport report, bool quick, IProgress<string>? progress)
     {
+        if (!OpenBlas.IsAvailable)
+        {
+            report.Add("openblas", "unavailable: install libopenblas0-pthread (./test.sh does)", "the GEMM reference");
+            return;
+        }
+
         TimeSpan budget = TimeSpan.FromSeconds(quick ? 2 : 6);
         (string Key, int M, int N, int K)[] shapes = [("1024", 1024, 1024, 1024), ("n64", 100_000, 64, 64), ("n128", 100_000, 128, 128)];
         foreach ((string key, int m, int n, int k) in shapes)
@@ -113,10 +121,13 @@ public static class EngineBench
         report.Add($"conv{c}_tuned_gflops", gflops, "GFLOP/s", "effective: 2 * pairs * Cin * Cout / time");
 
         // The same FLOPs as one dense GEMM: pairs x Cin times Cin x Cout.
-        int rows = (int)Math.Min(map.PairCount, 400_000);
-        GemmMeasurement equivalent = GemmBench.Measure(rows, c, c, TimeSpan.FromSeconds(1), Device.CpuThreads);
-        report.Add($"conv{c}_vs_own_gemm", gflops / equivalent.OursGflops, "x",
-            $"tuned conv rate / our GEMM rate on {rows}x{c}x{c}");
+        if (OpenBlas.IsAvailable)
+        {
+            int rows = (int)Math.Min(map.PairCount, 400_000);
+            GemmMeasurement equivalent = GemmBench.Measure(rows, c, c, TimeSpan.FromSeconds(1), Device.CpuThreads);
+            report.Add($"conv{c}_vs_own_gemm", gflops / equivalent.OursGflops, "x",
+                $"tuned conv rate / our GEMM rate on {rows}x{c}x{c} (target: at least 0.6)");
+        }
 
         if (!withTorch)
         {
@@ -126,7 +137,17 @@ public static class EngineBench
         progress?.Report($"conv {c}->{c}: PyTorch gather-mm-scatter reference");
         var workloadForTorch = GatherScatterWorkload.FromKernelMap(
             map, x.Feats.ToArray<float>(), c, layer.Weight.ToArray<float>(), c);
-        TorchReferenceResult torch = new TorchReference().Run(workloadForTorch, threads: Device.CpuThreads, repeats: repeats);
+        TorchReferenceResult torch;
+        try
+        {
+            torch = new TorchReference().Run(workloadForTorch, threads: Device.CpuThreads, repeats: repeats);
+        }
+        catch (TorchReferenceUnavailableException e)
+        {
+            report.Add($"conv{c}_torch", $"unavailable: {e.Message}", "the PyTorch reference (python3-torch)");
+            return;
+        }
+
         report.Add($"conv{c}_torch_ms", torch.MedianMs, "ms", $"PyTorch {torch.TorchVersion} gather-mm-scatter, {torch.Threads} threads");
         report.Add($"conv{c}_speedup_vs_torch", torch.MedianMs / tunedMs, "x", "PyTorch time / tuned time");
         report.Add($"conv{c}_torch_max_abs_diff", torch.MaxAbsDifference(layer.Forward(x).Feats.AsSpan<float>()), "",

@@ -19,7 +19,7 @@ internal static class BenchCommand
             json,
             threads,
         };
-        command.SetAction(parse => Run(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(threads)));
+        command.SetAction(parse => CliErrors.Run(() => Run(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(threads))));
         return command;
     }
 

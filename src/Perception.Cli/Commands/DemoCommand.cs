@@ -25,12 +25,13 @@ internal static class DemoCommand
             output,
             threads,
         };
-        command.SetAction(parse => Run(parse.GetValue(seed), parse.GetValue(output)!, parse.GetValue(threads)));
+        command.SetAction(parse => CliErrors.Run(() => Run(parse.GetValue(seed), parse.GetValue(output)!, parse.GetValue(threads))));
         return command;
     }
 
     private static int Run(int seed, string output, int threads)
     {
+        CliErrors.RequireOutputFolder(output, "--out");
         Device.CpuThreads = threads;
         StandardWorkload workload = null!;
         SparseTensor input = null!;

@@ -1,0 +1,32 @@
+using Spectre.Console;
+using TorchSparse;
+
+namespace Perception.Cli.Commands;
+
+/// <summary>Turns the failures a user can cause (bad input, unwritable paths) into one clear line and exit code 2.</summary>
+internal static class CliErrors
+{
+    public static int Run(Func<int> command)
+    {
+        try
+        {
+            return command();
+        }
+        catch (Exception e) when (e is SparseEngineException or IOException or UnauthorizedAccessException
+            or ArgumentException or InvalidOperationException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
+    }
+
+    /// <summary>Fails before any work when the folder an output file goes into does not exist.</summary>
+    public static void RequireOutputFolder(string path, string option)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is null || !Directory.Exists(folder))
+        {
+            throw new IOException($"{option}: the folder of '{path}' does not exist.");
+        }
+    }
+}
