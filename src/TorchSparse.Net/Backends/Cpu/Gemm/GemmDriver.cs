@@ -24,7 +24,8 @@ internal static unsafe class GemmDriver<TIsa, TVec, TRows>
     private const int BlockFloats = 64 * 1024;
 
     /// <summary>
-    /// C rows [rowStart, rowEnd) x panels [panelStart, panelEnd) = (accumulate ? C : 0) + A * B. With
+    /// C rows [rowStart, rowEnd) x panels [panelStart, panelEnd) = (accumulate ? C : 0) + A * B, for K &gt; 0
+    /// (<see cref="Gemm"/> handles K = 0 itself). With
     /// <paramref name="copyA"/>, each block's A slice is first copied to a contiguous buffer: worth one extra pass
     /// when the block is reused by many B panels, since it takes strided rows (possibly 4 KiB apart, all competing
     /// for one L1 set) out of the inner loop. A transposed, step-major copy was measured slower: its scalar shuffle

@@ -3,10 +3,10 @@ namespace TorchSparse.Backends.Cpu;
 /// <summary>
 /// A right-hand matrix B [K x N] repacked for the micro-kernel of the widest vector width this process uses. Columns
 /// are cut into panels of two registers (32 floats with AVX-512); a panel stores its K rows one after another, so the
-/// kernel reads B with unit stride and every B row of a panel is 64-byte aligned. When N is not a multiple of the
-/// panel width, the last panel is one register wide if the rest fits in one register (halving wasted FMAs for
-/// N = 16, 48, ...), else two, and its columns past N are zero. Immutable after packing, so one instance can be shared
-/// by every thread.
+/// kernel reads B with unit stride from 64-byte aligned storage (with AVX-512, each B row is exactly two cache
+/// lines). When N is not a multiple of the panel width, the last panel is one register wide if the rest fits in one
+/// register (halving wasted FMAs for N = 16, 48, ...), else two, and its columns past N are zero. Immutable after
+/// packing, so one instance can be shared by every thread.
 /// </summary>
 internal sealed unsafe class PackedMatrix
 {
