@@ -28,9 +28,9 @@ run() {
   "$@" 2>&1 | tee -a "$log" || status=1
 }
 run dotnet test Perception.sln -c Release --no-build --nologo
-run env DOTNET_EnableAVX512F=0 dotnet test tests/TorchSparse.Net.Tests -c Release --no-build --nologo \
+run env DOTNET_EnableAVX512=0 dotnet test tests/TorchSparse.Net.Tests -c Release --no-build --nologo \
   --filter "Category=Simd"
-run env DOTNET_EnableAVX2=0 DOTNET_EnableAVX512F=0 dotnet test tests/TorchSparse.Net.Tests -c Release --no-build \
+run env DOTNET_EnableAVX2=0 DOTNET_EnableAVX512=0 dotnet test tests/TorchSparse.Net.Tests -c Release --no-build \
   --nologo --filter "Category=Simd"
 
 # One closing line over all runs, in the plain form CI reads.
