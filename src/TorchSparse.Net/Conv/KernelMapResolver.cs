@@ -16,8 +16,9 @@ internal static class KernelMapResolver
         KernelMapCache cache = input.Cache;
         if (g.IsSubmanifold)
         {
+            // The downsample rule and padding do not shape a submanifold map: keep them out of the key.
             var key = new KernelMapKey(KernelMapKind.Submanifold, input.Stride, g.KernelSize, Int3.One, g.Dilation,
-                new Int3(0, 0, 0), g.Rule);
+                new Int3(0, 0, 0), DownsampleRule.TorchSparse);
             KernelMap map = cache.GetOrAdd(key, () =>
             {
                 KernelMap built = KernelMapBuilder.Submanifold(input.Coords.AsSpan<int>(), g.KernelSize, g.Dilation);

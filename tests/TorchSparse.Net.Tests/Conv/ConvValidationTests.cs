@@ -1,4 +1,5 @@
 using TorchSparse.Conv;
+using TorchSparse.KernelMaps;
 using TorchSparse.Nn;
 using TorchSparse.Tests.Ops;
 
@@ -71,5 +72,14 @@ public class ConvValidationTests
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new ConvGeometry(new Int3(3, 0, 3)));
         Assert.Equal("kernelSize", e.ParamName);
+    }
+
+    [Fact]
+    public void Submanifold_layers_share_one_map_whatever_their_downsample_rule()
+    {
+        SparseTensor x = RandomClouds.Make(3, 200, 4);
+        new Conv3d(4, 4, 3, rule: DownsampleRule.Spconv).Forward(x);
+        new Conv3d(4, 4, 3, rule: DownsampleRule.Minkowski).Forward(x);
+        Assert.Equal(1, x.Cache.KernelMapCount);
     }
 }
