@@ -1,0 +1,119 @@
+using System.Buffers.Binary;
+
+namespace TorchSparse.Checkpoints;
+
+/// <summary>
+/// Copies a strided view of a raw storage into a contiguous <see cref="Tensor"/>. Conversions: bfloat16 becomes
+/// float32 exactly (its bits are the top half of a float32); float64 becomes float32 by round-to-nearest-even, the
+/// same as torch's .float(), so values outside float32 range turn into infinities and precision below 2^-24 is lost.
+/// </summary>
+internal static class TensorMaterializer
+{
+    public static int ElementSize(StorageKind kind) => kind switch
+    {
+        StorageKind.Half or StorageKind.BFloat16 => 2,
+        StorageKind.Float or StorageKind.Int => 4,
+        _ => 8,
+    };
+
+    /// <summary>Builds the tensor for <paramref name="record"/>; faults name <paramref name="key"/>.</summary>
+    public static Tensor Materialize(string key, TensorRecord record)
+    {
+        byte[] bytes = record.Storage.Bytes
+            ?? throw new PickleFormatException($"tensor '{key}': storage '{record.Storage.Key}' has no data record");
+        int elementSize = ElementSize(record.Storage.Kind);
+        long available = Math.Min(record.Storage.Numel, bytes.Length / elementSize);
+        long[] indices = Indices(key, record, available);
+        int[] shape = record.Size.Select(s => s <= int.MaxValue
+            ? (int)s
+            : throw new PickleFormatException($"tensor '{key}': dimension {s} is too large")).ToArray();
+        ReadOnlySpan<byte> raw = bytes;
+        return record.Storage.Kind switch
+        {
+            StorageKind.Float => Tensor.From<float>(Gather(raw, elementSize, indices, r => BinaryPrimitives.ReadSingleLittleEndian(r)), shape),
+            StorageKind.Half => Tensor.From<Half>(Gather(raw, elementSize, indices, r => BinaryPrimitives.ReadHalfLittleEndian(r)), shape),
+            StorageKind.BFloat16 => Tensor.From<float>(
+                Gather(raw, elementSize, indices, r => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(r) << 16)),
+                shape),
+            StorageKind.Double => Tensor.From<float>(
+                Gather(raw, elementSize, indices, r => (float)BinaryPrimitives.ReadDoubleLittleEndian(r)), shape),
+            StorageKind.Long => Tensor.From<long>(Gather(raw, elementSize, indices, r => BinaryPrimitives.ReadInt64LittleEndian(r)), shape),
+            StorageKind.Int => Tensor.From<int>(Gather(raw, elementSize, indices, r => BinaryPrimitives.ReadInt32LittleEndian(r)), shape),
+            _ => throw new PickleFormatException($"tensor '{key}': unsupported storage {record.Storage.Kind}"),
+        };
+    }
+
+    private delegate T ElementReader<out T>(ReadOnlySpan<byte> bytes);
+
+    private static T[] Gather<T>(ReadOnlySpan<byte> raw, int elementSize, long[] indices, ElementReader<T> read)
+    {
+        var result = new T[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            result[i] = read(raw.Slice((int)(indices[i] * elementSize), elementSize));
+        }
+
+        return result;
+    }
+
+    /// <summary>Storage element index of each output element, row-major; every index is checked against the storage.</summary>
+    private static long[] Indices(string key, TensorRecord record, long available)
+    {
+        long[] size = record.Size;
+        long[] stride = record.Stride;
+        if (size.Length != stride.Length)
+        {
+            throw new PickleFormatException($"tensor '{key}': size has {size.Length} dims but stride has {stride.Length}");
+        }
+
+        long count = 1;
+        long last = record.Offset;
+        for (int d = 0; d < size.Length; d++)
+        {
+            if (size[d] < 0 || stride[d] < 0)
+            {
+                throw new PickleFormatException($"tensor '{key}': negative size or stride in dimension {d}");
+            }
+
+            count = checked(count * size[d]);
+            if (size[d] > 0)
+            {
+                last = checked(last + ((size[d] - 1) * stride[d]));
+            }
+        }
+
+        if (count > Array.MaxLength)
+        {
+            throw new PickleFormatException($"tensor '{key}': {count} elements is too many");
+        }
+
+        if (count > 0 && (record.Offset < 0 || last >= available))
+        {
+            throw new PickleFormatException(
+                $"tensor '{key}': view (offset {record.Offset}, size [{string.Join(", ", size)}], stride " +
+                $"[{string.Join(", ", stride)}]) reaches element {last} but storage '{record.Storage.Key}' holds {available}");
+        }
+
+        var indices = new long[count];
+        var counter = new long[size.Length];
+        long at = record.Offset;
+        for (long i = 0; i < count; i++)
+        {
+            indices[i] = at;
+            // Odometer increment over the dims, last dim fastest, keeping the storage index in step.
+            for (int d = size.Length - 1; d >= 0; d--)
+            {
+                if (++counter[d] < size[d])
+                {
+                    at += stride[d];
+                    break;
+                }
+
+                at -= (size[d] - 1) * stride[d];
+                counter[d] = 0;
+            }
+        }
+
+        return indices;
+    }
+}

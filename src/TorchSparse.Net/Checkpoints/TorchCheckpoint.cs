@@ -1,0 +1,131 @@
+using System.IO.Compression;
+
+namespace TorchSparse.Checkpoints;
+
+/// <summary>
+/// Reads PyTorch checkpoints (torch.save files) without Python and without running anything they contain.
+/// </summary>
+public static class TorchCheckpoint
+{
+    private const string ModulePrefix = "module.";
+
+    /// <summary>
+    /// Reads a torch.save file, zip (torch >= 1.6) or legacy, and returns its state dict: the top-level dict, or the
+    /// dict under "state_dict" or "model" when the file saved a training dict around it. Entries that are not tensors
+    /// (an epoch counter, skipped objects) are left out; a leading "module." (DataParallel) is removed from keys.
+    /// bfloat16 and float64 tensors arrive as float32; float16 stays <see cref="DType.Float16"/>.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file is missing, truncated, corrupt, or holds objects that are not
+    /// allowed; the message names the file and the fault.</exception>
+    public static IReadOnlyDictionary<string, Tensor> Load(string path, CheckpointOptions? options = null)
+    {
+        options ??= new CheckpointOptions();
+        try
+        {
+            var host = new TorchPickleHost(options.AllowUnknownObjects);
+            object? root = IsZip(path) ? ZipCheckpointReader.Read(path, host) : LegacyCheckpointReader.Read(path, host);
+            return StateDict(root);
+        }
+        catch (CheckpointException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Every fault, whatever layer found it, reaches the caller as one exception type that names the file.
+            throw new CheckpointException($"checkpoint '{path}': {e.Message}", e);
+        }
+    }
+
+    private static bool IsZip(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[4];
+        return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("PK\u0003\u0004"u8);
+    }
+
+    private static Dictionary<string, Tensor> StateDict(object? root)
+    {
+        if (root is not PickleDict dict)
+        {
+            throw new PickleFormatException($"checkpoint holds a {PickleText.TypeName(root)}, not a dict of tensors");
+        }
+
+        foreach (string wrapper in new[] { "state_dict", "model" })
+        {
+            if (dict.TryGet(wrapper, out object? inner) && inner is PickleDict innerDict)
+            {
+                dict = innerDict;
+                break;
+            }
+        }
+
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach ((object key, object? value) in dict.Entries)
+        {
+            if (value is not TensorRecord record)
+            {
+                continue;
+            }
+
+            string name = key as string
+                ?? throw new PickleFormatException($"state dict key of type {PickleText.TypeName(key)} is not a string");
+            name = name.StartsWith(ModulePrefix, StringComparison.Ordinal) ? name[ModulePrefix.Length..] : name;
+            if (!result.TryAdd(name, TensorMaterializer.Materialize(name, record)))
+            {
+                throw new PickleFormatException($"key '{name}' occurs twice once the '{ModulePrefix}' prefix is removed");
+            }
+        }
+
+        return result;
+    }
+}
+
+/// <summary>torch >= 1.6 format: a zip holding &lt;name&gt;/data.pkl and one &lt;name&gt;/data/&lt;key&gt; per storage.</summary>
+internal static class ZipCheckpointReader
+{
+    public static object? Read(string path, TorchPickleHost host)
+    {
+        using ZipArchive zip = ZipFile.OpenRead(path);
+        // The top folder is named after the file torch.save first wrote, so find it through data.pkl.
+        ZipArchiveEntry[] pickles = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
+            && e.FullName.IndexOf('/', StringComparison.Ordinal) == e.FullName.Length - "/data.pkl".Length).ToArray();
+        if (pickles.Length != 1)
+        {
+            throw new PickleFormatException($"zip holds {pickles.Length} <folder>/data.pkl records, expected 1");
+        }
+
+        string prefix = pickles[0].FullName[..^"data.pkl".Length];
+        object? root = new PickleMachine(ReadEntry(pickles[0], pickles[0].Length), host).Run(0);
+        foreach (StorageRef storage in host.Storages.Values)
+        {
+            ZipArchiveEntry entry = zip.GetEntry(prefix + "data/" + storage.Key)
+                ?? throw new PickleFormatException($"storage record '{prefix}data/{storage.Key}' is missing");
+            long need = checked(storage.Numel * TensorMaterializer.ElementSize(storage.Kind));
+            if (entry.Length < need)
+            {
+                throw new PickleFormatException(
+                    $"storage record '{entry.FullName}' holds {entry.Length} bytes, the pickle needs {need}");
+            }
+
+            storage.Bytes = ReadEntry(entry, need);
+        }
+
+        return root;
+    }
+
+    private static byte[] ReadEntry(ZipArchiveEntry entry, long count)
+    {
+        if (count > Array.MaxLength)
+        {
+            throw new PickleFormatException($"record '{entry.FullName}' is too large ({count} bytes)");
+        }
+
+        var bytes = new byte[count];
+        using Stream stream = entry.Open();
+        int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        return read == bytes.Length
+            ? bytes
+            : throw new PickleFormatException($"record '{entry.FullName}' is truncated ({read} of {count} bytes)");
+    }
+}
