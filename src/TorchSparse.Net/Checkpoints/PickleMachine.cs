@@ -13,7 +13,7 @@ internal interface IPickleHost
 
     object? PersistentLoad(object? pid);
 
-    /// <summary>BUILD: sets state on an object. Hosts ignore state they do not need (e.g. OrderedDict metadata).</summary>
+    /// <summary>BUILD: sets state on an object; hosts ignore state they do not need (OrderedDict metadata).</summary>
     void Build(object? target, object? state);
 }
 
@@ -29,7 +29,7 @@ internal sealed class PickleMachine(ReadOnlyMemory<byte> data, IPickleHost host)
     private readonly Dictionary<long, object?> memo = [];
     private int pos;
 
-    /// <summary>Offset just past the STOP of the last pickle read (legacy files hold several pickles back to back).</summary>
+    /// <summary>Offset just past the last STOP read (legacy files hold several pickles back to back).</summary>
     public int Position => pos;
 
     /// <summary>Runs one pickle starting at <paramref name="start"/> and returns the value STOP leaves.</summary>
@@ -132,7 +132,8 @@ internal sealed class PickleMachine(ReadOnlyMemory<byte> data, IPickleHost host)
         if (args is not PickleTuple tuple || callable is null)
         {
             throw new PickleFormatException(
-                $"call needs a callable and an argument tuple, got {PickleText.TypeName(callable)} and {PickleText.TypeName(args)}");
+                $"call needs a callable and an argument tuple, got {PickleText.TypeName(callable)} and " +
+                $"{PickleText.TypeName(args)}");
         }
 
         Push(host.Call(callable, tuple.Items));
@@ -154,7 +155,9 @@ internal sealed class PickleMachine(ReadOnlyMemory<byte> data, IPickleHost host)
     }
 
     private object? Memo(long key) =>
-        memo.TryGetValue(key, out object? value) ? value : throw new PickleFormatException($"memo key {key} is not set");
+        memo.TryGetValue(key, out object? value)
+            ? value
+            : throw new PickleFormatException($"memo key {key} is not set");
 
     private void Push(object? value) => stack.Add(value);
 

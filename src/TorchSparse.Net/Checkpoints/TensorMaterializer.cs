@@ -30,20 +30,26 @@ internal static class TensorMaterializer
         ReadOnlySpan<byte> raw = bytes;
         return record.Storage.Kind switch
         {
-            StorageKind.Float => Tensor.From<float>(Gather(raw, elementSize, indices, r => BinaryPrimitives.ReadSingleLittleEndian(r)), shape),
-            StorageKind.Half => Tensor.From<Half>(Gather(raw, elementSize, indices, r => BinaryPrimitives.ReadHalfLittleEndian(r)), shape),
-            StorageKind.BFloat16 => Tensor.From<float>(
-                Gather(raw, elementSize, indices, r => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(r) << 16)),
-                shape),
+            StorageKind.Float => Tensor.From<float>(
+                Gather(raw, elementSize, indices, BinaryPrimitives.ReadSingleLittleEndian), shape),
+            StorageKind.Half => Tensor.From<Half>(
+                Gather(raw, elementSize, indices, BinaryPrimitives.ReadHalfLittleEndian), shape),
+            StorageKind.BFloat16 => Tensor.From<float>(Gather(raw, elementSize, indices, ReadBFloat16), shape),
             StorageKind.Double => Tensor.From<float>(
                 Gather(raw, elementSize, indices, r => (float)BinaryPrimitives.ReadDoubleLittleEndian(r)), shape),
-            StorageKind.Long => Tensor.From<long>(Gather(raw, elementSize, indices, r => BinaryPrimitives.ReadInt64LittleEndian(r)), shape),
-            StorageKind.Int => Tensor.From<int>(Gather(raw, elementSize, indices, r => BinaryPrimitives.ReadInt32LittleEndian(r)), shape),
+            StorageKind.Long => Tensor.From<long>(
+                Gather(raw, elementSize, indices, BinaryPrimitives.ReadInt64LittleEndian), shape),
+            StorageKind.Int => Tensor.From<int>(
+                Gather(raw, elementSize, indices, BinaryPrimitives.ReadInt32LittleEndian), shape),
             _ => throw new PickleFormatException($"tensor '{key}': unsupported storage {record.Storage.Kind}"),
         };
     }
 
     private delegate T ElementReader<out T>(ReadOnlySpan<byte> bytes);
+
+    // bfloat16 is the top half of a float32, so widening is a shift and exact.
+    private static float ReadBFloat16(ReadOnlySpan<byte> bytes) =>
+        BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes) << 16);
 
     private static T[] Gather<T>(ReadOnlySpan<byte> raw, int elementSize, long[] indices, ElementReader<T> read)
     {
@@ -56,14 +62,15 @@ internal static class TensorMaterializer
         return result;
     }
 
-    /// <summary>Storage element index of each output element, row-major; every index is checked against the storage.</summary>
+    /// <summary>Storage index of each output element, row-major; the view is checked against the storage.</summary>
     private static long[] Indices(string key, TensorRecord record, long available)
     {
         long[] size = record.Size;
         long[] stride = record.Stride;
         if (size.Length != stride.Length)
         {
-            throw new PickleFormatException($"tensor '{key}': size has {size.Length} dims but stride has {stride.Length}");
+            throw new PickleFormatException(
+                $"tensor '{key}': size has {size.Length} dims but stride has {stride.Length}");
         }
 
         long count = 1;
@@ -91,7 +98,8 @@ internal static class TensorMaterializer
         {
             throw new PickleFormatException(
                 $"tensor '{key}': view (offset {record.Offset}, size [{string.Join(", ", size)}], stride " +
-                $"[{string.Join(", ", stride)}]) reaches element {last} but storage '{record.Storage.Key}' holds {available}");
+                $"[{string.Join(", ", stride)}]) reaches element {last} but storage '{record.Storage.Key}' " +
+                $"holds {available}");
         }
 
         var indices = new long[count];

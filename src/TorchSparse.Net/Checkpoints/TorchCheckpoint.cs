@@ -69,11 +69,13 @@ public static class TorchCheckpoint
             }
 
             string name = key as string
-                ?? throw new PickleFormatException($"state dict key of type {PickleText.TypeName(key)} is not a string");
+                ?? throw new PickleFormatException(
+                    $"state dict key of type {PickleText.TypeName(key)} is not a string");
             name = name.StartsWith(ModulePrefix, StringComparison.Ordinal) ? name[ModulePrefix.Length..] : name;
             if (!result.TryAdd(name, TensorMaterializer.Materialize(name, record)))
             {
-                throw new PickleFormatException($"key '{name}' occurs twice once the '{ModulePrefix}' prefix is removed");
+                throw new PickleFormatException(
+                    $"key '{name}' occurs twice once the '{ModulePrefix}' prefix is removed");
             }
         }
 
@@ -81,7 +83,8 @@ public static class TorchCheckpoint
     }
 }
 
-/// <summary>torch >= 1.6 format: a zip holding &lt;name&gt;/data.pkl and one &lt;name&gt;/data/&lt;key&gt; per storage.</summary>
+/// <summary>torch >= 1.6 format: a zip of &lt;name&gt;/data.pkl and one &lt;name&gt;/data/&lt;key&gt; per storage.
+/// </summary>
 internal static class ZipCheckpointReader
 {
     public static object? Read(string path, TorchPickleHost host)

@@ -19,7 +19,7 @@ internal enum AllowedCall
     RebuildParameter,
 }
 
-/// <summary>One storage record named by a persistent id; its bytes come from the zip entry or the legacy tail.</summary>
+/// <summary>A storage named by a persistent id; its bytes come from a zip record or the legacy file's tail.</summary>
 internal sealed class StorageRef(string key, StorageKind kind, long numel)
 {
     public string Key { get; } = key;
@@ -69,7 +69,8 @@ internal sealed class TorchPickleHost(bool allowUnknownObjects) : IPickleHost
         return allowUnknownObjects
             ? new UnknownObject(qualified)
             : throw new PickleFormatException(
-                $"global '{qualified}' is not on the allow-list; refusing it (set AllowUnknownObjects to skip such objects)");
+                $"global '{qualified}' is not on the allow-list; refusing it " +
+                "(set AllowUnknownObjects to skip such objects)");
     }
 
     public object? Call(object callable, object?[] args) => callable switch
@@ -126,7 +127,8 @@ internal sealed class TorchPickleHost(bool allowUnknownObjects) : IPickleHost
     {
         if (args is not [StorageRef storage, long offset, PickleTuple size, PickleTuple stride, ..] || args.Length < 6)
         {
-            throw new PickleFormatException("_rebuild_tensor_v2 arguments are not (storage, offset, size, stride, ...)");
+            throw new PickleFormatException(
+                "_rebuild_tensor_v2 arguments are not (storage, offset, size, stride, ...)");
         }
 
         return new TensorRecord(storage, offset, Longs(size, "size"), Longs(stride, "stride"));

@@ -4,7 +4,8 @@ using TorchSparse.Checkpoints;
 
 namespace TorchSparse.Tests.Checkpoints;
 
-/// <summary>Real torch.save files (tests/fixtures/gen_checkpoints.py) must load and match their JSON sidecars exactly.</summary>
+/// <summary>Real torch.save files (tests/fixtures/gen_checkpoints.py) load and match their JSON sidecars exactly.
+/// </summary>
 public sealed class CheckpointFixtureTests
 {
     internal static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "checkpoints");
@@ -35,10 +36,14 @@ public sealed class CheckpointFixtureTests
     {
         string path = Path.Combine(Folder, file);
         // The custom-object fixtures carry a pickled config class; they load only when such objects may be skipped.
-        var options = new CheckpointOptions { AllowUnknownObjects = file.StartsWith("custom_object", StringComparison.Ordinal) };
+        var options = new CheckpointOptions
+        {
+            AllowUnknownObjects = file.StartsWith("custom_object", StringComparison.Ordinal),
+        };
         IReadOnlyDictionary<string, Tensor> loaded = TorchCheckpoint.Load(path, options);
 
-        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(path, ".expected.json")));
+        string sidecar = Path.ChangeExtension(path, ".expected.json");
+        using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(sidecar));
         JsonElement tensors = expected.RootElement.GetProperty("tensors");
         Assert.Equal(
             tensors.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal),

@@ -3,7 +3,8 @@ using TorchSparse.Checkpoints;
 
 namespace TorchSparse.Tests.Checkpoints;
 
-/// <summary>Hostile, foreign and damaged files: refused with a CheckpointException naming the file, never run.</summary>
+/// <summary>Hostile, foreign and damaged files: refused with a CheckpointException naming the file; nothing runs.
+/// </summary>
 public sealed class CheckpointSafetyTests : IDisposable
 {
     // The marker the malicious fixture's command would create (see gen_checkpoints.py).
@@ -105,6 +106,44 @@ public sealed class CheckpointSafetyTests : IDisposable
         var error = Assert.Throws<CheckpointException>(() => TorchCheckpoint.Load(path));
         Assert.Contains("views_zip/data/0", error.Message, StringComparison.Ordinal);
         Assert.Contains("missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void View_outside_its_storage_is_refused_naming_the_key()
+    {
+        // Shrink the storage size the pickle claims (BININT1 30 before TUPLE -> 10): the 5x6 views then overrun it.
+        string path = Path.Combine(tempDir, "short_storage.pt");
+        File.Copy(Path.Combine(CheckpointFixtureTests.Folder, "views_zip.pt"), path);
+        using (ZipArchive zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            ZipArchiveEntry entry = zip.GetEntry("views_zip/data.pkl")!;
+            byte[] pickle;
+            using (var copy = new MemoryStream())
+            {
+                using (Stream stream = entry.Open())
+                {
+                    stream.CopyTo(copy);
+                }
+
+                pickle = copy.ToArray();
+            }
+
+            for (int i = 0; i + 2 < pickle.Length; i++)
+            {
+                if (pickle[i] == (byte)'K' && pickle[i + 1] == 30 && pickle[i + 2] == (byte)'t')
+                {
+                    pickle[i + 1] = 10;
+                }
+            }
+
+            entry.Delete();
+            using Stream output = zip.CreateEntry("views_zip/data.pkl").Open();
+            output.Write(pickle);
+        }
+
+        var error = Assert.Throws<CheckpointException>(() => TorchCheckpoint.Load(path));
+        Assert.Contains("tensor 'big'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
