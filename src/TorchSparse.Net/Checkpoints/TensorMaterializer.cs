@@ -9,6 +9,8 @@ namespace TorchSparse.Checkpoints;
 /// </summary>
 internal static class TensorMaterializer
 {
+    private const long MaxExpandedElements = 1L << 24;
+
     public static int ElementSize(StorageKind kind) => kind switch
     {
         StorageKind.Half or StorageKind.BFloat16 => 2,
@@ -89,9 +91,12 @@ internal static class TensorMaterializer
             }
         }
 
-        if (count > Array.MaxLength)
+        // A view can only hold more elements than its storage by repeating them (stride 0, as from expand). Such
+        // views are capped so a few pickled numbers cannot demand gigabytes.
+        if (count > Array.MaxLength || (count > available && count > MaxExpandedElements))
         {
-            throw new PickleFormatException($"tensor '{key}': {count} elements is too many");
+            throw new PickleFormatException(
+                $"tensor '{key}': {count} elements from a storage of {available} is too many");
         }
 
         if (count > 0 && (record.Offset < 0 || last >= available))

@@ -124,11 +124,23 @@ internal static class ZipCheckpointReader
             throw new PickleFormatException($"record '{entry.FullName}' is too large ({count} bytes)");
         }
 
-        var bytes = new byte[count];
+        // Grow with the bytes that actually arrive rather than trusting declared sizes: a corrupt header or pickle
+        // must not make us allocate gigabytes up front.
+        using var buffer = new MemoryStream();
         using Stream stream = entry.Open();
-        int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-        return read == bytes.Length
-            ? bytes
-            : throw new PickleFormatException($"record '{entry.FullName}' is truncated ({read} of {count} bytes)");
+        byte[] chunk = new byte[81920];
+        while (buffer.Length < count)
+        {
+            int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, count - buffer.Length));
+            if (read == 0)
+            {
+                throw new PickleFormatException(
+                    $"record '{entry.FullName}' is truncated ({buffer.Length} of {count} bytes)");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 }
