@@ -26,7 +26,8 @@ public static class Pooling
             throw new ArgumentException("max pooling cannot be transposed.", nameof(geometry));
         }
 
-        KernelMap map = SparseConv.KernelMapFor(input, geometry);
+        ResolvedMap resolved = KernelMapResolver.Resolve(input, geometry);
+        KernelMap map = resolved.Map;
         int channels = input.Channels;
         ReadOnlySpan<int> table = map.OutInMap;
         ReadOnlySpan<float> src = input.Feats.AsSpan<float>();
@@ -65,9 +66,7 @@ public static class Pooling
             }
         }
 
-        Tensor outCoords = map.OutputCoords ?? input.Coords;
-        Int3 outStride = geometry.IsSubmanifold ? input.Stride : input.Stride * geometry.Stride;
-        return new SparseTensor(result, outCoords, outStride, input.Cache);
+        return new SparseTensor(result, resolved.OutCoords, resolved.OutStride, resolved.OutCache);
     }
 
     private static Tensor Global(SparseTensor input, bool average)

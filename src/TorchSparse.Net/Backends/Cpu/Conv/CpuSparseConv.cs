@@ -38,6 +38,15 @@ internal static unsafe class CpuSparseConv
     /// <summary>Clears output rows [start, start + count) in parallel-friendly blocks.</summary>
     internal static void ClearRows(float* output, int cout, int start, int count) =>
         new Span<float>(output + ((long)start * cout), count * cout).Clear();
+
+    /// <summary>Zeroes the whole output, in parallel blocks of rows.</summary>
+    internal static void ClearOutput(ConvJob job)
+    {
+        const int BlockRows = 4096;
+        int outputs = job.Map.OutputCount;
+        Parallel.For(0, (outputs + BlockRows - 1) / BlockRows, CpuParallel.Options, block =>
+            ClearRows(job.Output, job.Cout, block * BlockRows, Math.Min(BlockRows, outputs - (block * BlockRows))));
+    }
 }
 
 /// <summary>Everything one convolution call needs, passed by value into the dataflow loops.</summary>

@@ -12,13 +12,7 @@ internal static unsafe class FetchOnDemand
 
     public static void Run(ConvJob job)
     {
-        int outputs = job.Map.OutputCount;
-        int clearChunks = (outputs + 4095) / 4096;
-        Parallel.For(0, clearChunks, CpuParallel.Options, (chunk) =>
-        {
-            int start = chunk * 4096;
-            CpuSparseConv.ClearRows(job.Output, job.Cout, start, Math.Min(4096, outputs - start));
-        });
+        CpuSparseConv.ClearOutput(job);
 
         KernelMaps.PairLists pairs = job.Map.Pairs;
         fixed (int* inputs = pairs.Inputs)

@@ -26,9 +26,7 @@ internal static unsafe class GatherScatter
         }
         else
         {
-            int outputs = map.OutputCount;
-            Parallel.For(0, (outputs + 4095) / 4096, CpuParallel.Options, (chunk) =>
-                CpuSparseConv.ClearRows(job.Output, job.Cout, chunk * 4096, Math.Min(4096, outputs - (chunk * 4096))));
+            CpuSparseConv.ClearOutput(job);
         }
 
         int batchRows = (int)Math.Max(BlockRows, BatchBytes / (4L * (job.Cin + job.Cout)));
