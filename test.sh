@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian packages, only when missing), builds everything strictly, runs every test,
+# Installs what the tests need (Debian packages, only when missing), builds everything strictly, generates the
+# PyTorch model fixtures, runs every test,
 # then re-runs the SIMD tests with AVX-512 and with AVX2 disabled so the narrower vector paths run too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=(libopenblas0-pthread)
+packages=(libopenblas0-pthread python3-torch python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -19,6 +20,14 @@ fi
 unset OPENBLAS_CORETYPE
 
 dotnet build Perception.sln -c Release --nologo -v q
+
+# The model parity fixtures (PyTorch checkpoints and logits, about 250 MB) are generated, not committed. Debian's
+# /usr/bin/python3 is the interpreter with python3-torch; regenerate only when the script is newer than the output.
+fixtures=artifacts/fixtures/models
+if [[ ! -f $fixtures/manifest.json || tests/fixtures/gen_model_fixtures.py -nt $fixtures/manifest.json ]]; then
+  echo "== generating model parity fixtures"
+  /usr/bin/python3 tests/fixtures/gen_model_fixtures.py --out "$fixtures" >/dev/null
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

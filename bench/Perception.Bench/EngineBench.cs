@@ -24,7 +24,8 @@ public static class EngineBench
         ("gather_scatter", new ConvConfig { Dataflow = Dataflow.GatherScatter }),
     ];
 
-    public static BenchReport Run(bool quick, IProgress<string>? progress = null)
+    /// <summary>Runs the engine figures, the end-to-end model figures, or both.</summary>
+    public static BenchReport Run(bool quick, IProgress<string>? progress = null, bool engine = true, bool models = true)
     {
         var report = new BenchReport();
         int repeats = quick ? 5 : 15;
@@ -33,12 +34,23 @@ public static class EngineBench
         report.Add("simd_bits", Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128, "bits",
             "widest vector path the kernels use");
 
-        Gemm(report, quick, progress);
-
         progress?.Report("generating the standard scan");
         StandardWorkload workload = StandardWorkload.Create();
         report.Add("scan_points", workload.Scan.Count, "points", "points in the ray-cast 64-beam scan");
         report.Add("voxels", workload.VoxelCount, "voxels", "voxels at 0.05 m");
+
+        // Models first: their peak-memory figure reads the process high-water mark, which later suites would raise.
+        if (models)
+        {
+            ModelBench.Run(report, workload, quick ? 3 : 7, progress);
+        }
+
+        if (!engine)
+        {
+            return report;
+        }
+
+        Gemm(report, quick, progress);
 
         KernelMaps(report, workload, repeats, progress);
         foreach (int channels in ConvWidths)

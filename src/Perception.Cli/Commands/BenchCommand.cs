@@ -13,30 +13,40 @@ internal static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = "Fewer repeats and only the 64-channel PyTorch reference (about two minutes)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (figures by key) instead of a table." };
         var threads = new Option<int>("--threads") { Description = "CPU threads for the engine and the references (default: all).", DefaultValueFactory = _ => 0 };
-        var command = new Command("bench", "Measure GEMM, kernel maps, sparse conv per dataflow, the autotuner and memory against references.")
+        var suite = new Option<string>("--suite")
+        {
+            Description = "engine (GEMM, kernel maps, convs, memory), models (end-to-end MinkUNet/SPVCNN), or all.",
+            DefaultValueFactory = _ => "all",
+        };
+        suite.AcceptOnlyFromAmong("all", "engine", "models");
+        var command = new Command("bench", "Measure GEMM, kernel maps, sparse conv per dataflow, the autotuner, memory and the end-to-end models against references.")
         {
             quick,
             json,
             threads,
+            suite,
         };
-        command.SetAction(parse => CliErrors.Run(() => Run(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(threads))));
+        command.SetAction(parse => CliErrors.Run(() =>
+            Run(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(threads), parse.GetValue(suite)!)));
         return command;
     }
 
-    private static int Run(bool quick, bool json, int threads)
+    private static int Run(bool quick, bool json, int threads, string suite)
     {
         Device.CpuThreads = threads;
+        bool engine = suite is "all" or "engine";
+        bool models = suite is "all" or "models";
         BenchReport report;
         if (json)
         {
-            report = EngineBench.Run(quick, new SyncProgress(Console.Error.WriteLine));
+            report = EngineBench.Run(quick, new SyncProgress(Console.Error.WriteLine), engine, models);
             Console.WriteLine(report.ToJson());
             return 0;
         }
 
         report = null!;
         AnsiConsole.Status().Start("benchmarking", context =>
-            report = EngineBench.Run(quick, new SyncProgress(message => context.Status(message))));
+            report = EngineBench.Run(quick, new SyncProgress(message => context.Status(message)), engine, models));
         var table = new Table().AddColumns("figure", "value", "unit", "what");
         foreach (BenchMetric m in report.Metrics)
         {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.Functional;
@@ -8,46 +9,158 @@ namespace TorchSparse.Functional;
 /// </summary>
 public static class PointVoxel
 {
+    private const int PointChunk = 4096;
+
+    /// <summary>
+    /// SPVCNN's initial_voxelize: point coordinates scaled by <paramref name="scale"/> (pres / vres), floored, and
+    /// made unique; each voxel's features are the mean of its points'. Voxels are numbered in order of their first
+    /// point. Returns the stride-1 voxel tensor and the points on the scaled coordinates.
+    /// </summary>
+    public static (SparseTensor Voxels, PointTensor Points) InitialVoxelize(PointTensor points, float scale = 1f)
+    {
+        if (!(scale > 0) || !float.IsFinite(scale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "the resolution ratio must be positive.");
+        }
+
+        int n = points.Count;
+        ReadOnlySpan<float> pc = points.Coords.AsSpan<float>();
+        var scaled = new float[n * 4];
+        var cells = new int[n * 4];
+        for (int i = 0; i < n * 4; i++)
+        {
+            scaled[i] = i % 4 == 0 || scale == 1f ? pc[i] : pc[i] * scale;
+            double floored = Math.Floor(scaled[i]);
+            if (floored is < int.MinValue or > int.MaxValue)
+            {
+                throw new InvalidCoordinatesException(
+                    $"point {i / 4} coordinate {scaled[i]} overflows int32 after scaling by {scale}.");
+            }
+
+            cells[i] = (int)floored;
+        }
+
+        CoordinateHashTable table = CoordinateHashTable.Build(cells);
+        var voxelOf = new int[n];
+        var firstPoints = new List<int>();
+        for (int p = 0; p < n; p++)
+        {
+            int first = table.Find(cells[p * 4], cells[(p * 4) + 1], cells[(p * 4) + 2], cells[(p * 4) + 3]);
+            if (first == p)
+            {
+                voxelOf[p] = firstPoints.Count;
+                firstPoints.Add(p);
+            }
+            else
+            {
+                voxelOf[p] = voxelOf[first];
+            }
+        }
+
+        int m = firstPoints.Count;
+        var coords = new int[m * 4];
+        for (int v = 0; v < m; v++)
+        {
+            cells.AsSpan(firstPoints[v] * 4, 4).CopyTo(coords.AsSpan(v * 4, 4));
+        }
+
+        int channels = points.Channels;
+        ReadOnlySpan<float> pf = points.Feats.AsSpan<float>();
+        var sums = new double[m * channels];
+        var counts = new int[m];
+        for (int p = 0; p < n; p++)
+        {
+            int v = voxelOf[p];
+            counts[v]++;
+            for (int c = 0; c < channels; c++)
+            {
+                sums[(v * channels) + c] += pf[(p * channels) + c];
+            }
+        }
+
+        var mean = new float[m * channels];
+        for (int i = 0; i < mean.Length; i++)
+        {
+            mean[i] = (float)(sums[i] / counts[i / channels]);
+        }
+
+        var voxels = new SparseTensor(Tensor.From(mean, m, channels), Tensor.From(coords, m, 4));
+        var movedPoints = scale == 1f ? points : new PointTensor(points.Feats, Tensor.From(scaled, n, 4));
+        return (voxels, movedPoints);
+    }
+
     /// <summary>
     /// Mean of the point features falling into each voxel of <paramref name="voxels"/> (a point at p belongs to the
     /// voxel floor(p / stride)); voxels no point falls into get zeros. Points outside every voxel are ignored
-    /// (TorchSparse would add them to row 0; point-voxel models never produce such points).
+    /// (TorchSparse would add them to row 0; point-voxel models never produce such points). Each voxel sums its points
+    /// in point order, so the result does not depend on the thread count.
     /// </summary>
     public static SparseTensor PointToVoxel(SparseTensor voxels, PointTensor points)
     {
         SparseOps.RequireCpu(voxels, nameof(PointToVoxel));
         CoordinateHashTable table = TableOf(voxels);
-        ReadOnlySpan<float> pc = points.Coords.AsSpan<float>();
-        ReadOnlySpan<float> pf = points.Feats.AsSpan<float>();
-        int channels = points.Channels;
+        float[] pc = points.Coords.ToArray<float>();
+        int n = points.Count;
         int m = voxels.Count;
-        var sums = new double[m * channels];
-        var counts = new int[m];
         Int3 s = voxels.Stride;
-        for (int p = 0; p < points.Count; p++)
+        var rowOf = new int[n];
+        ParallelWork.For(n, PointChunk, (start, end) =>
         {
-            int row = table.Find((int)pc[p * 4], Cell(pc[(p * 4) + 1], s.X), Cell(pc[(p * 4) + 2], s.Y),
-                Cell(pc[(p * 4) + 3], s.Z));
-            if (row < 0)
+            for (int p = start; p < end; p++)
             {
-                continue;
+                rowOf[p] = table.Find((int)pc[p * 4], Cell(pc[(p * 4) + 1], s.X), Cell(pc[(p * 4) + 2], s.Y),
+                    Cell(pc[(p * 4) + 3], s.Z));
             }
+        });
 
-            counts[row]++;
-            for (int c = 0; c < channels; c++)
+        // Counting sort of the points by voxel, stable, so each voxel then reads its points in order.
+        var first = new int[m + 1];
+        foreach (int row in rowOf)
+        {
+            if (row >= 0)
             {
-                sums[(row * channels) + c] += pf[(p * channels) + c];
+                first[row + 1]++;
             }
         }
 
-        var mean = new float[m * channels];
         for (int v = 0; v < m; v++)
         {
-            for (int c = 0; c < channels && counts[v] > 0; c++)
+            first[v + 1] += first[v];
+        }
+
+        var order = new int[first[m]];
+        var next = (int[])first.Clone();
+        for (int p = 0; p < n; p++)
+        {
+            if (rowOf[p] >= 0)
             {
-                mean[(v * channels) + c] = (float)(sums[(v * channels) + c] / counts[v]);
+                order[next[rowOf[p]]++] = p;
             }
         }
+
+        int channels = points.Channels;
+        float[] pf = points.Feats.ToArray<float>();
+        var mean = new float[m * channels];
+        ParallelWork.For(m, PointChunk, (start, end) =>
+        {
+            for (int v = start; v < end; v++)
+            {
+                Span<float> dst = mean.AsSpan(v * channels, channels);
+                int count = first[v + 1] - first[v];
+                for (int i = first[v]; i < first[v + 1]; i++)
+                {
+                    AddScaled(dst, pf.AsSpan(order[i] * channels, channels), 1f);
+                }
+
+                if (count > 1)
+                {
+                    for (int c = 0; c < channels; c++)
+                    {
+                        dst[c] /= count;
+                    }
+                }
+            }
+        });
 
         return voxels.WithFeats(Tensor.From(mean, m, channels));
     }
@@ -61,55 +174,71 @@ public static class PointVoxel
     {
         SparseOps.RequireCpu(voxels, nameof(Devoxelize));
         CoordinateHashTable table = TableOf(voxels);
-        ReadOnlySpan<float> pc = points.Coords.AsSpan<float>();
-        ReadOnlySpan<float> vf = voxels.Feats.AsSpan<float>();
+        float[] pc = points.Coords.ToArray<float>();
+        float[] vf = voxels.Feats.ToArray<float>();
         int channels = voxels.Channels;
         var result = new float[points.Count * channels];
         Int3 s = voxels.Stride;
-        Span<int> rows = stackalloc int[8];
-        Span<float> weights = stackalloc float[8];
-        for (int p = 0; p < points.Count; p++)
+        float volume = (float)s.X * s.Y * s.Z;
+        ParallelWork.For(points.Count, PointChunk, (start, end) =>
         {
-            int b = (int)pc[p * 4];
-            Corner x = new(pc[(p * 4) + 1], s.X);
-            Corner y = new(pc[(p * 4) + 2], s.Y);
-            Corner z = new(pc[(p * 4) + 3], s.Z);
-            float volume = (float)s.X * s.Y * s.Z;
-            float total = 0f;
-            for (int k = 0; k < 8; k++)
+            Span<int> rows = stackalloc int[8];
+            Span<float> weights = stackalloc float[8];
+            for (int p = start; p < end; p++)
             {
-                int dx = k >> 2;
-                int dy = (k >> 1) & 1;
-                int dz = k & 1;
-                rows[k] = table.Find(b, x.Cell + dx, y.Cell + dy, z.Cell + dz);
-                float w = x.Weight(dx) * y.Weight(dy) * z.Weight(dz);
-                if (volume != 1f)
+                int b = (int)pc[p * 4];
+                Corner x = new(pc[(p * 4) + 1], s.X);
+                Corner y = new(pc[(p * 4) + 2], s.Y);
+                Corner z = new(pc[(p * 4) + 3], s.Z);
+                float total = 0f;
+                for (int k = 0; k < 8; k++)
                 {
-                    w /= volume;
+                    int dx = k >> 2;
+                    int dy = (k >> 1) & 1;
+                    int dz = k & 1;
+                    rows[k] = table.Find(b, x.Cell + dx, y.Cell + dy, z.Cell + dz);
+                    float w = x.Weight(dx) * y.Weight(dy) * z.Weight(dz);
+                    if (volume != 1f)
+                    {
+                        w /= volume;
+                    }
+
+                    weights[k] = rows[k] < 0 ? 0f : w;
+                    total += weights[k];
                 }
 
-                weights[k] = rows[k] < 0 ? 0f : w;
-                total += weights[k];
+                Span<float> dst = result.AsSpan(p * channels, channels);
+                for (int k = 0; k < 8; k++)
+                {
+                    if (rows[k] >= 0)
+                    {
+                        AddScaled(dst, vf.AsSpan(rows[k] * channels, channels), weights[k] / (total + 1e-8f));
+                    }
+                }
             }
+        });
 
-            Span<float> dst = result.AsSpan(p * channels, channels);
-            for (int k = 0; k < 8; k++)
+        return points.WithFeats(Tensor.From(result, points.Count, channels));
+    }
+
+    /// <summary>dst += w * src, vectorised (each element is still one multiply and one add, in order).</summary>
+    private static void AddScaled(Span<float> dst, ReadOnlySpan<float> src, float w)
+    {
+        int c = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var scale = new Vector<float>(w);
+            for (; c <= dst.Length - Vector<float>.Count; c += Vector<float>.Count)
             {
-                float w = weights[k] / (total + 1e-8f);
-                if (rows[k] < 0)
-                {
-                    continue;
-                }
-
-                ReadOnlySpan<float> src = vf.Slice(rows[k] * channels, channels);
-                for (int c = 0; c < channels; c++)
-                {
-                    dst[c] += w * src[c];
-                }
+                var sum = new Vector<float>(dst[c..]) + (scale * new Vector<float>(src[c..]));
+                sum.CopyTo(dst[c..]);
             }
         }
 
-        return points.WithFeats(Tensor.From(result, points.Count, channels));
+        for (; c < dst.Length; c++)
+        {
+            dst[c] += w * src[c];
+        }
     }
 
     private static int Cell(float coordinate, int stride) => (int)MathF.Floor(coordinate / stride);

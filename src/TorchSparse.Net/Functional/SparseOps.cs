@@ -21,6 +21,14 @@ public static class SparseOps
         return a.WithFeats(sum);
     }
 
+    /// <summary>ReLU(a + b) in one output tensor: the closing step of a residual block.</summary>
+    public static SparseTensor AddRelu(SparseTensor a, SparseTensor b)
+    {
+        SparseTensor sum = Add(a, b);
+        sum.Device.Backend.Activate(sum.Feats, slope: null);
+        return sum;
+    }
+
     /// <summary>Concatenates channels of tensors on the same coordinates, in argument order.</summary>
     public static SparseTensor Cat(params SparseTensor[] inputs)
     {

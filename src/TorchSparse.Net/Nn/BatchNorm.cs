@@ -29,6 +29,25 @@ public sealed class BatchNorm
 
     public float[] RunningVar { get; }
 
+    /// <summary>PyTorch's BatchNorm1d state-dict entries under <paramref name="prefix"/>; num_batches_tracked is
+    /// accepted and ignored (it only matters for training).</summary>
+    public IEnumerable<NamedParameter> Parameters(string prefix)
+    {
+        yield return Vector(prefix + "weight", Weight, buffer: false);
+        yield return Vector(prefix + "bias", Bias, buffer: false);
+        yield return Vector(prefix + "running_mean", RunningMean, buffer: true);
+        yield return Vector(prefix + "running_var", RunningVar, buffer: true);
+        yield return new NamedParameter(prefix + "num_batches_tracked", [], () => Tensor.Zeros(DType.Int64), _ => { })
+        {
+            IsBuffer = true,
+            Optional = true,
+            DType = DType.Int64,
+        };
+    }
+
+    /// <summary>The per-channel affine map this normalisation applies at inference: y = x * scale + shift.</summary>
+    public (float[] Scale, float[] Shift) InferenceAffine() => Affine();
+
     public SparseTensor Forward(SparseTensor input)
     {
         if (input.Channels != Channels)
@@ -71,7 +90,7 @@ public sealed class BatchNorm
 
         Conv.ConvGeometry g = conv.Geometry;
         var folded = new Conv3d(conv.InChannels, conv.OutChannels, g.KernelSize, g.Stride, g.Dilation, g.Padding,
-            bias: true, g.Transposed, g.Generative, g.Rule) { Config = conv.Config };
+            bias: true, g.Transposed, g.Generative, g.Rule) { Config = conv.Config, FuseRelu = conv.FuseRelu };
         folded.LoadParameters(Tensor.From(weight, conv.Weight.Shape), Tensor.From(bias, Channels));
         return folded;
     }
@@ -89,6 +108,12 @@ public sealed class BatchNorm
 
         return (scale, shift);
     }
+
+    private NamedParameter Vector(string name, float[] target, bool buffer) =>
+        new(name, [Channels], () => Tensor.From((float[])target.Clone(), Channels), t => t.AsSpan<float>().CopyTo(target))
+        {
+            IsBuffer = buffer,
+        };
 
     private static float[] Filled(int n, float value)
     {

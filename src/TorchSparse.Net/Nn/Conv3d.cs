@@ -58,13 +58,23 @@ public sealed class Conv3d
     /// <summary>Execution choice for this layer; the autotuner sets it.</summary>
     public ConvConfig Config { get; set; } = ConvConfig.Default;
 
+    /// <summary>Applies ReLU to the output in the same pass that owns it (conv + BN + ReLU blocks).</summary>
+    public bool FuseRelu { get; set; }
+
     /// <summary>Tensor stride of the last input, which decides the layer's kernel-map group for tuning.</summary>
     public Int3? LastInputStride { get; private set; }
 
     public SparseTensor Forward(SparseTensor input)
     {
         LastInputStride = input.Stride;
-        return SparseConv.Forward(input, Weight, Bias, Geometry, Config);
+        SparseTensor output = SparseConv.Forward(input, Weight, Bias, Geometry, Config);
+        if (FuseRelu)
+        {
+            // The output is freshly allocated by this call, so activating it in place is safe.
+            output.Device.Backend.Activate(output.Feats, slope: null);
+        }
+
+        return output;
     }
 
     /// <summary>Replaces the parameters (for loading checkpoints), checking shapes.</summary>
@@ -85,6 +95,17 @@ public sealed class Conv3d
 
         Weight = weight;
         Bias = bias;
+    }
+
+    /// <summary>The layer's state-dict entries: <c>{prefix}kernel</c> (TorchSparse's name) and, with a bias,
+    /// <c>{prefix}bias</c>.</summary>
+    public IEnumerable<NamedParameter> Parameters(string prefix)
+    {
+        yield return new NamedParameter(prefix + "kernel", Weight.Shape, () => Weight, w => LoadParameters(w, Bias));
+        if (Bias is not null)
+        {
+            yield return new NamedParameter(prefix + "bias", Bias.Shape, () => Bias, b => LoadParameters(Weight, b));
+        }
     }
 
     /// <summary>TorchSparse's init: U(-1/sqrt(C*K), 1/sqrt(C*K)) with C = Cout if transposed else Cin.</summary>

@@ -1,0 +1,63 @@
+using Pvcnn;
+using TorchSparse.Tuning;
+
+namespace Perception.Bench;
+
+/// <summary>
+/// End-to-end segmentation of the standard scan (voxelize, network, per-point labels) with the spvnas models at
+/// their published sizes, random weights (speed does not depend on the values), per-stage breakdown and the
+/// process's peak resident memory during one forward pass.
+/// </summary>
+public static class ModelBench
+{
+    private static readonly (string Key, string Description, Func<SegmentationModel> Create, double TargetMs)[] Models =
+    [
+        ("minkunet_cr05", "MinkUNet cr 0.5 (5.5 M parameters)", () => new MinkUNet(0.5), 400),
+        ("minkunet_cr10", "MinkUNet cr 1.0 (21.7 M parameters)", () => new MinkUNet(1.0), 1500),
+        ("spvcnn_cr10", "SPVCNN cr 1.0 (21.8 M parameters)", () => new Spvcnn(1.0), 1700),
+    ];
+
+    public static void Run(BenchReport report, StandardWorkload workload, int repeats, IProgress<string>? progress)
+    {
+        float[] points = workload.Scan.Points.ToArray();
+        foreach ((string key, string description, Func<SegmentationModel> create, double target) in Models)
+        {
+            progress?.Report($"end to end: {description}");
+            var segmenter = new SemanticSegmenter(create());
+            double ms = ConvAutotuner.MedianMilliseconds(() => segmenter.Segment(points), repeats);
+            report.Add($"{key}_ms", ms, "ms", $"{description}: scan to per-point labels (target: at most {target} ms)");
+            var profile = new ForwardProfile();
+            segmenter.Segment(points, profile);
+            report.Add($"{key}_gmacs", profile.Macs / 1e9, "GMACs", "multiply-accumulates of convs and linear layers on this scan");
+            foreach ((string stage, double stageMs) in profile.Milliseconds)
+            {
+                report.Add($"{key}_{stage.Replace(' ', '_')}_ms", stageMs, "ms", $"{description}: {stage} (one profiled pass)");
+            }
+
+            if (key == "minkunet_cr10")
+            {
+                report.Add($"{key}_peak_bytes", PeakResidentBytes(() => segmenter.Segment(points)), "bytes",
+                    "process peak resident memory during one pass, runtime and weights included (target: at most 1.5 GB)");
+            }
+        }
+    }
+
+    /// <summary>Peak RSS while <paramref name="action"/> runs: the kernel's high-water mark, reset just before it
+    /// (writing 5 to /proc/self/clear_refs) after a full compacting collection.</summary>
+    private static long PeakResidentBytes(Action action)
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        File.WriteAllText("/proc/self/clear_refs", "5");
+        action();
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("/proc/self/status has no VmHWM line.");
+    }
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using TorchSparse;
+using TorchSparse.Conv;
+using TorchSparse.Nn;
+
+namespace Pvcnn.Blocks;
+
+/// <summary>
+/// Conv3d then BatchNorm, optionally then ReLU: the unit every torchsparse model is built from. Loaded under its
+/// checkpoint keys, it runs as one convolution with the normalisation folded in and the ReLU fused.
+/// </summary>
+internal sealed class ConvBn(Conv3d conv, string convPrefix, string normPrefix, bool relu)
+{
+    private readonly BatchNorm norm = new(conv.OutChannels);
+    private Conv3d? folded;
+
+    public Conv3d Conv { get; } = conv;
+
+    public int InChannels => Conv.InChannels;
+
+    public int OutChannels => Conv.OutChannels;
+
+    public IEnumerable<NamedParameter> Parameters() =>
+        Conv.Parameters(convPrefix).Concat(norm.Parameters(normPrefix));
+
+    /// <summary>Folds the loaded normalisation into the convolution; call after loading.</summary>
+    public void Prepare()
+    {
+        Conv.FuseRelu = relu;
+        folded = norm.FoldInto(Conv);
+    }
+
+    public SparseTensor Forward(SparseTensor x, ForwardProfile? profile)
+    {
+        Conv3d layer = folded ?? throw new InvalidOperationException("ConvBn.Prepare was not called after loading.");
+        if (profile is null)
+        {
+            return layer.Forward(x);
+        }
+
+        // Build (or fetch) the kernel map separately so the profile can tell map building from arithmetic.
+        long start = Stopwatch.GetTimestamp();
+        long pairs = layer.Geometry.IsPointwise ? x.Count : SparseConv.KernelMapFor(x, layer.Geometry).PairCount;
+        profile.Add(ForwardProfile.KernelMaps, start);
+        profile.AddMacs(pairs * layer.InChannels * layer.OutChannels);
+        start = Stopwatch.GetTimestamp();
+        SparseTensor y = layer.Forward(x);
+        profile.Add(ForwardProfile.Convs, start);
+        return y;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using TorchSparse;
+using TorchSparse.Functional;
+using TorchSparse.Nn;
+
+namespace Pvcnn.Blocks;
+
+/// <summary>
+/// SPVConv's forward (spvnas core/models/semantic_kitti/spvcnn.py): the voxel U-Net with a point branch that is
+/// devoxelized (trilinear) after the stem, the encoder and each half of the decoder, refined by a point transform,
+/// and voxelized again (mean) before the next voxel stage. The classifier runs on the final point features.
+/// </summary>
+internal static class PointVoxelWiring
+{
+    public static Tensor Run(
+        UNet unet, IReadOnlyList<LinearBn> transforms, Linear classifier, SparseTensor voxels, PointTensor points,
+        ForwardProfile? profile)
+    {
+        SparseTensor x0 = unet.Stem(voxels, profile);
+        PointTensor z0 = Timed(profile, () => PointVoxel.Devoxelize(x0, points));
+
+        SparseTensor x1 = unet.Down[0].Forward(Timed(profile, () => PointVoxel.PointToVoxel(x0, z0)), profile);
+        SparseTensor x2 = unet.Down[1].Forward(x1, profile);
+        SparseTensor x3 = unet.Down[2].Forward(x2, profile);
+        SparseTensor x4 = unet.Down[3].Forward(x3, profile);
+        PointTensor z1 = Refine(Timed(profile, () => PointVoxel.Devoxelize(x4, z0)), transforms[0], z0, profile);
+
+        SparseTensor y1 = Timed(profile, () => PointVoxel.PointToVoxel(x4, z1));
+        y1 = unet.Up[0].Forward(y1, profile, x3);
+        SparseTensor y2 = unet.Up[1].Forward(y1, profile, x2);
+        PointTensor z2 = Refine(Timed(profile, () => PointVoxel.Devoxelize(y2, z1)), transforms[1], z1, profile);
+
+        SparseTensor y3 = Timed(profile, () => PointVoxel.PointToVoxel(y2, z2));
+        y3 = unet.Up[2].Forward(y3, profile, x1);
+        SparseTensor y4 = unet.Up[3].Forward(y3, profile, x0);
+        PointTensor z3 = Refine(Timed(profile, () => PointVoxel.Devoxelize(y4, z2)), transforms[2], z2, profile);
+
+        long start = Stopwatch.GetTimestamp();
+        profile?.AddMacs((long)z3.Count * classifier.InFeatures * classifier.OutFeatures);
+        Tensor logits = classifier.Forward(z3.Feats);
+        profile?.Add(ForwardProfile.Head, start);
+        return logits;
+    }
+
+    /// <summary>z.F += transform(previous.F), in place on the freshly devoxelized features.</summary>
+    private static PointTensor Refine(PointTensor z, LinearBn transform, PointTensor previous, ForwardProfile? profile)
+    {
+        long start = Stopwatch.GetTimestamp();
+        Tensor delta = transform.Forward(previous.Feats, profile);
+        Span<float> target = z.Feats.AsSpan<float>();
+        ReadOnlySpan<float> add = delta.AsSpan<float>();
+        for (int i = 0; i < target.Length; i++)
+        {
+            target[i] += add[i];
+        }
+
+        profile?.Add(ForwardProfile.PointOps, start);
+        return z;
+    }
+
+    private static T Timed<T>(ForwardProfile? profile, Func<T> op)
+    {
+        long start = Stopwatch.GetTimestamp();
+        T result = op();
+        profile?.Add(ForwardProfile.PointOps, start);
+        return result;
+    }
+
+    /// <summary>Integer voxel coordinates as the float point coordinates spvnas gives its PointTensor.</summary>
+    public static PointTensor PointsOf(SparseTensor input)
+    {
+        ReadOnlySpan<int> c = input.Coords.AsSpan<int>();
+        var coords = new float[c.Length];
+        for (int i = 0; i < c.Length; i++)
+        {
+            coords[i] = c[i];
+        }
+
+        return new PointTensor(input.Feats, Tensor.From(coords, input.Count, 4));
+    }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using TorchSparse;
+using TorchSparse.Functional;
+using TorchSparse.Nn;
+
+namespace Pvcnn.Blocks;
+
+/// <summary>
+/// ReLU(second(first(x)) + shortcut(x)): two 3x3x3 ConvBn (the second without ReLU) and a 1x1x1 ConvBn shortcut
+/// when the channel counts differ (or the checkpoint has one), identity otherwise.
+/// </summary>
+internal sealed class ResidualBlock(ConvBn first, ConvBn second, ConvBn? shortcut)
+{
+    public int InChannels => first.InChannels;
+
+    public int OutChannels => second.OutChannels;
+
+    public IEnumerable<NamedParameter> Parameters() =>
+        first.Parameters().Concat(second.Parameters()).Concat(shortcut?.Parameters() ?? []);
+
+    public void Prepare()
+    {
+        first.Prepare();
+        second.Prepare();
+        shortcut?.Prepare();
+    }
+
+    public SparseTensor Forward(SparseTensor x, ForwardProfile? profile)
+    {
+        SparseTensor y = second.Forward(first.Forward(x, profile), profile);
+        SparseTensor skip = shortcut?.Forward(x, profile) ?? x;
+        long start = Stopwatch.GetTimestamp();
+        SparseTensor result = SparseOps.AddRelu(y, skip);
+        profile?.Add(ForwardProfile.Convs, start);
+        return result;
+    }
+}

@@ -1,0 +1,51 @@
+using TorchSparse;
+using TorchSparse.Nn;
+
+namespace Pvcnn.Blocks;
+
+/// <summary>
+/// The sparse encoder-decoder shared by MinkUNet, SPVCNN and SPVNAS: a two-conv stem at stride 1, four
+/// downsampling stages (strides 2 to 16) and four upsampling stages back to stride 1 with skip concatenation.
+/// The models differ in key names and in the point operations they put between stages.
+/// </summary>
+internal sealed class UNet(IReadOnlyList<ConvBn> stem, IReadOnlyList<UNetStage> down, IReadOnlyList<UNetStage> up)
+{
+    public IReadOnlyList<UNetStage> Down => down;
+
+    public IReadOnlyList<UNetStage> Up => up;
+
+    public int StemChannels => stem[^1].OutChannels;
+
+    public IEnumerable<NamedParameter> Parameters() =>
+        stem.SelectMany(c => c.Parameters())
+            .Concat(down.SelectMany(s => s.Parameters()))
+            .Concat(up.SelectMany(s => s.Parameters()));
+
+    public void Prepare()
+    {
+        foreach (ConvBn c in stem)
+        {
+            c.Prepare();
+        }
+
+        foreach (UNetStage s in down)
+        {
+            s.Prepare();
+        }
+
+        foreach (UNetStage s in up)
+        {
+            s.Prepare();
+        }
+    }
+
+    public SparseTensor Stem(SparseTensor x, ForwardProfile? profile)
+    {
+        foreach (ConvBn c in stem)
+        {
+            x = c.Forward(x, profile);
+        }
+
+        return x;
+    }
+}

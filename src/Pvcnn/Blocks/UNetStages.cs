@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using TorchSparse;
+using TorchSparse.Functional;
+using TorchSparse.Nn;
+
+namespace Pvcnn.Blocks;
+
+/// <summary>
+/// One U-Net stage: a 2x2x2 ConvBn transition (stride-2 down in the encoder; transposed back onto the skip tensor's
+/// coordinates in the decoder, then concatenated as [upsampled, skip]), followed by residual blocks.
+/// </summary>
+internal sealed class UNetStage(ConvBn transition, IReadOnlyList<ResidualBlock> blocks)
+{
+    public int OutChannels => blocks.Count > 0 ? blocks[^1].OutChannels : transition.OutChannels;
+
+    public IEnumerable<NamedParameter> Parameters() =>
+        transition.Parameters().Concat(blocks.SelectMany(b => b.Parameters()));
+
+    public void Prepare()
+    {
+        transition.Prepare();
+        foreach (ResidualBlock b in blocks)
+        {
+            b.Prepare();
+        }
+    }
+
+    public SparseTensor Forward(SparseTensor x, ForwardProfile? profile, SparseTensor? skip = null)
+    {
+        SparseTensor y = transition.Forward(x, profile);
+        if (skip is not null)
+        {
+            long start = Stopwatch.GetTimestamp();
+            y = SparseOps.Cat(y, skip);
+            profile?.Add(ForwardProfile.Convs, start);
+        }
+
+        foreach (ResidualBlock b in blocks)
+        {
+            y = b.Forward(y, profile);
+        }
+
+        return y;
+    }
+}

@@ -1,0 +1,79 @@
+using TorchSparse;
+using TorchSparse.Nn;
+
+namespace Pvcnn;
+
+/// <summary>
+/// A semantic-segmentation network on voxels: per input row (voxel) it returns one logit per class. Parameters load
+/// from PyTorch state dicts under the original key names.
+/// </summary>
+public abstract class SegmentationModel
+{
+    private bool prepared;
+
+    /// <summary>Architecture name as the CLI and the model zoo spell it: minkunet, spvcnn, spvnas.</summary>
+    public abstract string Architecture { get; }
+
+    /// <summary>Input feature channels (4 for SemanticKITTI: x, y, z, remission).</summary>
+    public abstract int InChannels { get; }
+
+    public abstract int Classes { get; }
+
+    /// <summary>Learned parameters (not buffers), as the PyTorch original counts them.</summary>
+    public long ParameterCount => Parameters().Where(p => !p.IsBuffer).Sum(p => p.Count);
+
+    /// <summary>Checkpoint keys the original module has but never uses in its forward pass.</summary>
+    protected virtual IReadOnlyList<string> UnusedKeyPrefixes => [];
+
+    /// <summary>Every tensor the model expects in a state dict, with its key and shape.</summary>
+    public abstract IEnumerable<NamedParameter> Parameters();
+
+    /// <summary>The model's current parameters and buffers under their checkpoint keys (for saving).</summary>
+    public IReadOnlyDictionary<string, Tensor> StateDict() =>
+        Parameters().ToDictionary(p => p.Name, p => p.Read(), StringComparer.Ordinal);
+
+    /// <summary>Loads a state dict (strict by default: missing, unexpected or mis-shaped keys fail by name).</summary>
+    /// <exception cref="StateDictMismatchException">A strict load found keys that do not fit.</exception>
+    public StateDictReport Load(
+        IReadOnlyDictionary<string, Tensor> stateDict, StateDictOptions? options = null, string? source = null)
+    {
+        options ??= new StateDictOptions();
+        options = options with { IgnoredPrefixes = [.. options.IgnoredPrefixes, .. UnusedKeyPrefixes] };
+        StateDictReport report = StateDictLoader.Load(Parameters(), stateDict, options, source);
+        Prepare();
+        prepared = true;
+        return report;
+    }
+
+    /// <summary>
+    /// Logits [input.Count, Classes], row i for input row i. The input holds voxel coordinates at stride 1 and
+    /// <see cref="InChannels"/> features per voxel.
+    /// </summary>
+    public Tensor Forward(SparseTensor input, ForwardProfile? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Channels != InChannels)
+        {
+            throw new ShapeMismatchException(
+                $"{Architecture} expects {InChannels} input channels; the input has {input.Channels}.");
+        }
+
+        if (input.Stride != (Int3)1)
+        {
+            throw new ShapeMismatchException($"{Architecture} expects a stride-1 input; got stride {input.Stride}.");
+        }
+
+        if (!prepared)
+        {
+            Prepare();
+            prepared = true;
+        }
+
+        return Run(input, profile);
+    }
+
+    /// <summary>Folds normalisations into the layers after parameters change.</summary>
+    private protected abstract void Prepare();
+
+    private protected abstract Tensor Run(SparseTensor input, ForwardProfile? profile);
+}
