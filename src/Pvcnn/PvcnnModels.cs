@@ -12,18 +12,61 @@ public static class PvcnnModels
     public static IReadOnlyList<string> Architectures { get; } = ["minkunet", "spvcnn", "spvnas"];
 
     /// <summary>
-    /// Loads a checkpoint file (torch.save zip or legacy). Without <paramref name="architecture"/>, SPVNAS is
-    /// recognised by its keys and MinkUNet vs SPVCNN (identical key sets) by the file's path, as the model zoo
-    /// names its folders (…_MinkUNet@29GMACs/init).
+    /// Loads a model from a checkpoint file (torch.save zip or legacy), a model-zoo folder (holding <c>init</c> and,
+    /// for SPVNAS, <c>net.config</c>) or an SPVNAS <c>net.config</c> (its checkpoint is the <c>init</c> beside it).
+    /// Without <paramref name="architecture"/>, SPVNAS is recognised by its keys and MinkUNet vs SPVCNN (identical
+    /// key sets) by the path, as the model zoo names its folders (…_MinkUNet@29GMACs/init).
     /// </summary>
-    /// <exception cref="ModelLoadException">The architecture cannot be told or the checkpoint does not fit it.</exception>
+    /// <exception cref="ModelLoadException">The architecture cannot be told, or checkpoint and config disagree.</exception>
+    /// <exception cref="StateDictMismatchException">The checkpoint's keys or shapes do not fit the architecture.</exception>
     public static SegmentationModel Load(string path, string? architecture = null, CheckpointOptions? options = null)
     {
-        IReadOnlyDictionary<string, Tensor> stateDict = TorchCheckpoint.Load(path, options);
-        string arch = architecture ?? Detect(stateDict, path);
-        SegmentationModel model = Create(stateDict, arch, path);
-        model.Load(stateDict, new StateDictOptions(), path);
+        (string checkpoint, string? configPath) = Locate(path);
+        IReadOnlyDictionary<string, Tensor> stateDict = TorchCheckpoint.Load(checkpoint, options);
+        string arch = architecture ?? (configPath is null ? Detect(stateDict, checkpoint) : "spvnas");
+        SegmentationModel model = Create(stateDict, arch, checkpoint);
+        if (configPath is not null && model is Spvnas spvnas)
+        {
+            SpvnasConfig config = SpvnasConfig.Load(configPath);
+            config.Verify(spvnas, stateDict);
+            model.VoxelSize = (float)config.VoxelResolution;
+        }
+
+        model.Load(stateDict, new StateDictOptions(), checkpoint);
         return model;
+    }
+
+    private static (string Checkpoint, string? Config) Locate(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            string config = Path.Combine(path, "net.config");
+            return (Beside(path, path), File.Exists(config) ? config : null);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new ModelLoadException($"model '{path}' does not exist.");
+        }
+
+        bool isConfig = path.EndsWith(".config", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        return isConfig ? (Beside(Path.GetDirectoryName(Path.GetFullPath(path))!, path), path) : (path, null);
+    }
+
+    /// <summary>The model zoo stores the weights as a file named init next to net.config.</summary>
+    private static string Beside(string folder, string what)
+    {
+        foreach (string name in new[] { "init", "init.pt", "init.pth" })
+        {
+            string candidate = Path.Combine(folder, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new ModelLoadException($"no checkpoint for '{what}': expected a file named init (or init.pt) in '{folder}'.");
     }
 
     /// <summary>An unloaded model of <paramref name="architecture"/> shaped after <paramref name="stateDict"/>.</summary>

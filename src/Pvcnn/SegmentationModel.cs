@@ -19,6 +19,15 @@ public abstract class SegmentationModel
 
     public abstract int Classes { get; }
 
+    /// <summary>Voxel size in metres of the input pipeline the model was trained with (spvnas: 0.05).</summary>
+    public float VoxelSize
+    {
+        get;
+        set => field = value > 0 && float.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "the voxel size must be positive.");
+    } = 0.05f;
+
     /// <summary>Learned parameters (not buffers), as the PyTorch original counts them.</summary>
     public long ParameterCount => Parameters().Where(p => !p.IsBuffer).Sum(p => p.Count);
 

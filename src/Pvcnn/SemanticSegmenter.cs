@@ -22,13 +22,12 @@ public sealed class SegmentationResult(QuantizedCloud voxels, Tensor voxelLogits
 /// at 0, one representative (the first point) per voxel with its raw (x, y, z, remission) as features, and each
 /// voxel's prediction given back to every point of it.
 /// </summary>
-public sealed class SemanticSegmenter(SegmentationModel model, float voxelSize = 0.05f)
+public sealed class SemanticSegmenter(SegmentationModel model)
 {
     public SegmentationModel Model { get; } = model;
 
-    public float VoxelSize { get; } = voxelSize > 0 && float.IsFinite(voxelSize)
-        ? voxelSize
-        : throw new ArgumentOutOfRangeException(nameof(voxelSize), voxelSize, "the voxel size must be positive.");
+    /// <summary>The model's <see cref="SegmentationModel.VoxelSize"/>.</summary>
+    public float VoxelSize => Model.VoxelSize;
 
     /// <summary>Segments one scan given as float [N * 4] rows of (x, y, z, remission).</summary>
     public SegmentationResult Segment(ReadOnlySpan<float> points, ForwardProfile? profile = null)
