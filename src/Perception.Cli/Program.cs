@@ -11,6 +11,7 @@ internal static class Program
         {
             DemoCommand.Create(),
             BenchCommand.Create(),
+            ModelsCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
