@@ -73,6 +73,30 @@ public sealed class SpconvImportTests
         }
     }
 
+    [Fact]
+    public void Readme_flow_loads_a_spconv_safetensors_file_into_a_layer()
+    {
+        // The README's "Safetensors and spconv weights" snippet, on a file this test writes first.
+        string dir = Directory.CreateTempSubdirectory("spconv-readme-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "model.safetensors");
+            Safetensors.Save(path, new Dictionary<string, Tensor>
+            {
+                ["module.conv1.weight"] = Tensor.Zeros(DType.Float32, 32, 3, 3, 3, 16),
+            });
+            IReadOnlyDictionary<string, Tensor> sd = TorchCheckpoint.Load(path);
+            Tensor w = SpconvWeights.FromSpconv2(sd["conv1.weight"], "conv1.weight");
+            var conv1 = new Conv3d(16, 32, kernelSize: 3, stride: 2, padding: 1, rule: DownsampleRule.Spconv);
+            conv1.LoadParameters(w, bias: null);
+            Assert.Equal([27, 16, 32], conv1.Weight.Shape);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>SparseInverseConv3d runs on the output of the SparseConv3d that shares its indice_key: downsample
     /// the fine targets first, so the inverse finds that map in the cache.</summary>
     private static SparseTensor Coarse(JsonElement f, int cin, int[] coarseCoords, Tensor feats, Conv3d inverse)
