@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace TorchSparse.Checkpoints;
 
@@ -16,6 +18,22 @@ internal static class TensorMaterializer
         StorageKind.Half or StorageKind.BFloat16 => 2,
         StorageKind.Float or StorageKind.Int => 4,
         _ => 8,
+    };
+
+    /// <summary>
+    /// Builds a tensor from <paramref name="raw"/>, which holds exactly the row-major little-endian elements of
+    /// <paramref name="shape"/> in <paramref name="kind"/>. Conversions are those of <see cref="Materialize"/>.
+    /// </summary>
+    public static Tensor FromContiguous(StorageKind kind, ReadOnlySpan<byte> raw, int[] shape) => kind switch
+    {
+        StorageKind.Float => Verbatim<float>(raw, shape, BinaryPrimitives.ReadSingleLittleEndian),
+        StorageKind.Half => Verbatim<Half>(raw, shape, BinaryPrimitives.ReadHalfLittleEndian),
+        StorageKind.Long => Verbatim<long>(raw, shape, BinaryPrimitives.ReadInt64LittleEndian),
+        StorageKind.Int => Verbatim<int>(raw, shape, BinaryPrimitives.ReadInt32LittleEndian),
+        StorageKind.BFloat16 => Tensor.From<float>(Convert(raw, 2, ReadBFloat16), shape),
+        StorageKind.Double => Tensor.From<float>(
+            Convert(raw, 8, r => (float)BinaryPrimitives.ReadDoubleLittleEndian(r)), shape),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown storage kind"),
     };
 
     /// <summary>Builds the tensor for <paramref name="record"/>; faults name <paramref name="key"/>.</summary>
@@ -52,6 +70,24 @@ internal static class TensorMaterializer
     // bfloat16 is the top half of a float32, so widening is a shift and exact.
     private static float ReadBFloat16(ReadOnlySpan<byte> bytes) =>
         BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes) << 16);
+
+    // Files are little-endian, like every platform .NET runs on today; the element-wise path keeps a big-endian
+    // machine correct rather than fast.
+    private static Tensor Verbatim<T>(ReadOnlySpan<byte> raw, int[] shape, ElementReader<T> read)
+        where T : unmanaged => BitConverter.IsLittleEndian
+            ? Tensor.From(MemoryMarshal.Cast<byte, T>(raw), shape)
+            : Tensor.From<T>(Convert(raw, Unsafe.SizeOf<T>(), read), shape);
+
+    private static T[] Convert<T>(ReadOnlySpan<byte> raw, int elementSize, ElementReader<T> read)
+    {
+        var result = new T[raw.Length / elementSize];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = read(raw.Slice(i * elementSize, elementSize));
+        }
+
+        return result;
+    }
 
     private static T[] Gather<T>(ReadOnlySpan<byte> raw, int elementSize, long[] indices, ElementReader<T> read)
     {

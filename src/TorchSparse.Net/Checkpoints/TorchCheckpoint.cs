@@ -7,13 +7,17 @@ namespace TorchSparse.Checkpoints;
 /// </summary>
 public static class TorchCheckpoint
 {
-    private const string ModulePrefix = "module.";
-
     /// <summary>
-    /// Reads a torch.save file, zip (torch >= 1.6) or legacy, and returns its state dict: the top-level dict, or the
-    /// dict under "state_dict" or "model" when the file saved a training dict around it. Entries that are not tensors
-    /// (an epoch counter, skipped objects) are left out; a leading "module." (DataParallel) is removed from keys.
-    /// bfloat16 and float64 tensors arrive as float32; float16 stays <see cref="DType.Float16"/>.
+    /// Reads a checkpoint and returns its state dict. The format is told by the file's first bytes, not its name:
+    /// <list type="bullet">
+    /// <item>a torch.save file, zip (torch >= 1.6) or legacy: the state dict is the top-level dict, or the dict under
+    /// "state_dict" or "model" when the file saved a training dict around it; entries that are not tensors (an epoch
+    /// counter, skipped objects) are left out;</item>
+    /// <item>a safetensors file (see <see cref="Safetensors"/>): every tensor in it, in header order. Its metadata
+    /// comes from <see cref="Safetensors.ReadMetadata"/>; <paramref name="options"/> do not apply.</item>
+    /// </list>
+    /// A leading "module." (DataParallel) is removed from keys. bfloat16 and float64 tensors arrive as float32;
+    /// float16 stays <see cref="DType.Float16"/>; int32 and int64 stay as they are.
     /// </summary>
     /// <exception cref="CheckpointException">The file is missing, truncated, corrupt, or holds objects that are not
     /// allowed; the message names the file and the fault.</exception>
@@ -22,8 +26,16 @@ public static class TorchCheckpoint
         options ??= new CheckpointOptions();
         try
         {
+            Container container = Sniff(path);
+            if (container == Container.Safetensors)
+            {
+                return Safetensors.Load(path);
+            }
+
             var host = new TorchPickleHost(options.AllowUnknownObjects);
-            object? root = IsZip(path) ? ZipCheckpointReader.Read(path, host) : LegacyCheckpointReader.Read(path, host);
+            object? root = container == Container.Zip
+                ? ZipCheckpointReader.Read(path, host)
+                : LegacyCheckpointReader.Read(path, host);
             return StateDict(root);
         }
         catch (CheckpointException)
@@ -37,11 +49,22 @@ public static class TorchCheckpoint
         }
     }
 
-    private static bool IsZip(string path)
+    private enum Container
+    {
+        Zip,
+        Legacy,
+        Safetensors,
+    }
+
+    private static Container Sniff(string path)
     {
         using FileStream stream = File.OpenRead(path);
-        Span<byte> magic = stackalloc byte[4];
-        return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("PK\u0003\u0004"u8);
+        Span<byte> start = stackalloc byte[9];
+        int read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        start = start[..read];
+        return start.StartsWith("PK\u0003\u0004"u8) ? Container.Zip
+            : Safetensors.Sniff(start) ? Container.Safetensors
+            : Container.Legacy;
     }
 
     private static Dictionary<string, Tensor> StateDict(object? root)
@@ -71,11 +94,10 @@ public static class TorchCheckpoint
             string name = key as string
                 ?? throw new PickleFormatException(
                     $"state dict key of type {PickleText.TypeName(key)} is not a string");
-            name = name.StartsWith(ModulePrefix, StringComparison.Ordinal) ? name[ModulePrefix.Length..] : name;
+            name = StateDictKeys.WithoutModulePrefix(name);
             if (!result.TryAdd(name, TensorMaterializer.Materialize(name, record)))
             {
-                throw new PickleFormatException(
-                    $"key '{name}' occurs twice once the '{ModulePrefix}' prefix is removed");
+                throw new PickleFormatException(StateDictKeys.DuplicateMessage(name));
             }
         }
 

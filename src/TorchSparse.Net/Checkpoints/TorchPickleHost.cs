@@ -17,6 +17,7 @@ internal enum AllowedCall
     OrderedDict,
     RebuildTensorV2,
     RebuildParameter,
+    RebuildParameterWithState,
 }
 
 /// <summary>A storage named by a persistent id; its bytes come from a zip record or the legacy file's tail.</summary>
@@ -45,6 +46,8 @@ internal sealed class TorchPickleHost(bool allowUnknownObjects) : IPickleHost
         ["collections.OrderedDict"] = AllowedCall.OrderedDict,
         ["torch._utils._rebuild_tensor_v2"] = AllowedCall.RebuildTensorV2,
         ["torch._utils._rebuild_parameter"] = AllowedCall.RebuildParameter,
+        // torch >= 2.0 writes this for a Parameter carrying Python attributes; the attributes (state) are dropped.
+        ["torch._utils._rebuild_parameter_with_state"] = AllowedCall.RebuildParameterWithState,
         ["torch.FloatStorage"] = StorageKind.Float,
         ["torch.HalfStorage"] = StorageKind.Half,
         ["torch.BFloat16Storage"] = StorageKind.BFloat16,
@@ -78,6 +81,7 @@ internal sealed class TorchPickleHost(bool allowUnknownObjects) : IPickleHost
         AllowedCall.OrderedDict when args.Length == 0 => new PickleDict(),
         AllowedCall.RebuildTensorV2 => RebuildTensor(args),
         AllowedCall.RebuildParameter when args.Length >= 1 && args[0] is TensorRecord t => t,
+        AllowedCall.RebuildParameterWithState when args.Length == 4 && args[0] is TensorRecord t => t,
         UnknownObject unknown => unknown,
         _ => throw new PickleFormatException(
             $"cannot call {PickleText.TypeName(callable)} with {args.Length} arguments"),

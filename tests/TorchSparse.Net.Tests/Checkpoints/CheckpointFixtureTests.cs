@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using TorchSparse.Checkpoints;
@@ -40,8 +41,24 @@ public sealed class CheckpointFixtureTests
         {
             AllowUnknownObjects = file.StartsWith("custom_object", StringComparison.Ordinal),
         };
-        IReadOnlyDictionary<string, Tensor> loaded = TorchCheckpoint.Load(path, options);
+        AssertMatchesSidecar(path, TorchCheckpoint.Load(path, options));
+    }
 
+    [Theory]
+    [InlineData("dtypes_zip.pt")]
+    [InlineData("dtypes_legacy.pt")]
+    public void Parameter_with_python_state_loads_as_its_tensor(string file)
+    {
+        // The fixture must really go through torch._utils._rebuild_parameter_with_state (torch >= 2.0's pickling).
+        string path = Path.Combine(Folder, file);
+        // Protocol 2 GLOBAL: "module\nname\n".
+        Assert.True(PickleBytes(path).AsSpan().IndexOf("torch._utils\n_rebuild_parameter_with_state\n"u8) >= 0);
+        Assert.Equal([3f, -0.5f], TorchCheckpoint.Load(path)["param_state"].ToArray<float>());
+    }
+
+    /// <summary>The loaded tensors are exactly those of <paramref name="path"/>'s .expected.json sidecar.</summary>
+    internal static void AssertMatchesSidecar(string path, IReadOnlyDictionary<string, Tensor> loaded)
+    {
         string sidecar = Path.ChangeExtension(path, ".expected.json");
         using JsonDocument expected = JsonDocument.Parse(File.ReadAllText(sidecar));
         JsonElement tensors = expected.RootElement.GetProperty("tensors");
@@ -89,7 +106,22 @@ public sealed class CheckpointFixtureTests
         _ => throw new InvalidOperationException($"sidecar dtype {name}"),
     };
 
-    private static byte[] RawBytes(Tensor t) => t.DType switch
+    private static byte[] PickleBytes(string path)
+    {
+        if (path.EndsWith("_legacy.pt", StringComparison.Ordinal))
+        {
+            return File.ReadAllBytes(path);
+        }
+
+        using ZipArchive zip = ZipFile.OpenRead(path);
+        using Stream stream = zip.Entries
+            .Single(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)).Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    internal static byte[] RawBytes(Tensor t) => t.DType switch
     {
         DType.Float32 => MemoryMarshal.AsBytes<float>(t.ToArray<float>()).ToArray(),
         DType.Float16 => MemoryMarshal.AsBytes<Half>(t.ToArray<Half>()).ToArray(),
