@@ -93,7 +93,7 @@ public class PcdTests
     [MemberData(nameof(EncodingsAndTypes))]
     public void Round_trips_every_field_type(PcdEncoding encoding, PointFieldType type)
     {
-        PointCloud cloud = FieldTypeCloud(type);
+        PointCloud cloud = TestClouds.EdgeValues(type, valuesPerPoint: 2);
         using var scratch = new ScratchFolder();
         string path = scratch.File("cloud.pcd");
 
@@ -158,36 +158,5 @@ public class PcdTests
 
         Assert.Equal(["x", "y"], cloud.Fields.Select(f => f.Name));
         Assert.Equal(-3f, cloud.FindField("y")!.AsSpan<float>()[0]);
-    }
-
-    // Every value an edge of its type, plus xyz so the cloud is a plausible point cloud.
-    private static PointCloud FieldTypeCloud(PointFieldType type)
-    {
-        string[] values = type switch
-        {
-            PointFieldType.Int8 => ["-128", "127", "0", "-1"],
-            PointFieldType.UInt8 => ["0", "255", "1", "128"],
-            PointFieldType.Int16 => ["-32768", "32767", "0", "-1"],
-            PointFieldType.UInt16 => ["0", "65535", "1", "32768"],
-            PointFieldType.Int32 => ["-2147483648", "2147483647", "0", "-1"],
-            PointFieldType.UInt32 => ["0", "4294967295", "1", "2147483648"],
-            PointFieldType.Int64 => ["-9223372036854775808", "9223372036854775807", "0", "-1"],
-            PointFieldType.UInt64 => ["0", "18446744073709551615", "1", "9007199254740993"],
-            PointFieldType.Float32 => ["-3.4028235E+38", "1E-45", "nan", "-0"],
-            _ => ["-1.7976931348623157E+308", "5E-324", "nan", "0.1"],
-        };
-        var cloud = new PointCloud(values.Length);
-        Span<float> x = cloud.AddField("x", PointFieldType.Float32).AsSpan<float>();
-        cloud.AddField("y", PointFieldType.Float32);
-        cloud.AddField("z", PointFieldType.Float32);
-        PointField field = cloud.AddField("value", type, 2);
-        for (int p = 0; p < values.Length; p++)
-        {
-            x[p] = p * 0.1f;
-            TestClouds.Set(field, 2 * p, values[p]);
-            TestClouds.Set(field, (2 * p) + 1, values[values.Length - 1 - p]);
-        }
-
-        return cloud;
     }
 }

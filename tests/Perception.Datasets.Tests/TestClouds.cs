@@ -58,6 +58,42 @@ internal static class TestClouds
         return cloud;
     }
 
+    /// <summary>
+    /// x, y, z and a field "value" of <paramref name="type"/> holding the type's edge values (min, max, smallest
+    /// subnormal, nan, -0, ...); with two values per point the second runs through them backwards.
+    /// </summary>
+    public static PointCloud EdgeValues(PointFieldType type, int valuesPerPoint)
+    {
+        string[] values = type switch
+        {
+            PointFieldType.Int8 => ["-128", "127", "0", "-1"],
+            PointFieldType.UInt8 => ["0", "255", "1", "128"],
+            PointFieldType.Int16 => ["-32768", "32767", "0", "-1"],
+            PointFieldType.UInt16 => ["0", "65535", "1", "32768"],
+            PointFieldType.Int32 => ["-2147483648", "2147483647", "0", "-1"],
+            PointFieldType.UInt32 => ["0", "4294967295", "1", "2147483648"],
+            PointFieldType.Int64 => ["-9223372036854775808", "9223372036854775807", "0", "-1"],
+            PointFieldType.UInt64 => ["0", "18446744073709551615", "1", "9007199254740993"],
+            PointFieldType.Float32 => ["-3.4028235E+38", "1E-45", "nan", "-0"],
+            _ => ["-1.7976931348623157E+308", "5E-324", "nan", "0.1"],
+        };
+        var cloud = new PointCloud(values.Length);
+        Span<float> x = cloud.AddField("x", PointFieldType.Float32).AsSpan<float>();
+        cloud.AddField("y", PointFieldType.Float32);
+        cloud.AddField("z", PointFieldType.Float32);
+        PointField field = cloud.AddField("value", type, valuesPerPoint);
+        for (int p = 0; p < values.Length; p++)
+        {
+            x[p] = p * 0.1f;
+            for (int c = 0; c < valuesPerPoint; c++)
+            {
+                Set(field, (valuesPerPoint * p) + c, values[c == 0 ? p : values.Length - 1 - p]);
+            }
+        }
+
+        return cloud;
+    }
+
     /// <summary>Stores one value given as text (invariant culture; "nan" allowed).</summary>
     public static void Set(PointField field, int index, string text)
     {

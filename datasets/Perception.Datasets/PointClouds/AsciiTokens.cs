@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Perception.Datasets.PointClouds;
@@ -5,6 +6,9 @@ namespace Perception.Datasets.PointClouds;
 /// <summary>Walks ascii data line by line (skipping blank lines) and splits lines into tokens.</summary>
 internal ref struct AsciiTokens(ReadOnlySpan<byte> data, int firstLine)
 {
+    private static readonly SearchValues<byte> Blank = SearchValues.Create(" \t\r\f\v"u8);
+    private static readonly SearchValues<byte> BlankOrNewLine = SearchValues.Create(" \t\r\n\f\v"u8);
+
     private readonly ReadOnlySpan<byte> data = data;
     private int position;
     private int nextLine = firstLine;
@@ -22,13 +26,41 @@ internal ref struct AsciiTokens(ReadOnlySpan<byte> data, int firstLine)
             line = data[position..stop];
             position = stop + 1;
             Line = nextLine++;
-            if (line.IndexOfAnyExcept(" \t\r\f\v"u8) >= 0)
+            if (line.IndexOfAnyExcept(Blank) >= 0)
             {
                 return true;
             }
         }
 
         line = default;
+        return false;
+    }
+
+    /// <summary>Next white-space separated token, across line breaks; <see cref="Line"/> is its line.</summary>
+    public bool NextToken(out ReadOnlySpan<byte> token)
+    {
+        while (position < data.Length)
+        {
+            byte b = data[position];
+            if (b == (byte)'\n')
+            {
+                nextLine++;
+            }
+
+            if (!BlankOrNewLine.Contains(b))
+            {
+                int length = data[position..].IndexOfAny(BlankOrNewLine);
+                int end = length < 0 ? data.Length : position + length;
+                token = data[position..end];
+                position = end;
+                Line = nextLine;
+                return true;
+            }
+
+            position++;
+        }
+
+        token = default;
         return false;
     }
 
@@ -42,14 +74,14 @@ internal ref struct AsciiTokens(ReadOnlySpan<byte> data, int firstLine)
         int i = 0;
         while (count < tokens.Length)
         {
-            int start = line[i..].IndexOfAnyExcept(" \t\r\f\v"u8);
+            int start = line[i..].IndexOfAnyExcept(Blank);
             if (start < 0)
             {
                 break;
             }
 
             start += i;
-            int length = line[start..].IndexOfAny(" \t\r\f\v"u8);
+            int length = line[start..].IndexOfAny(Blank);
             int end = length < 0 ? line.Length : start + length;
             tokens[count++] = start..end;
             i = end;
