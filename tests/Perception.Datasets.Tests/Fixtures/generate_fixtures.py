@@ -173,12 +173,11 @@ def decode_ours():
         source = os.path.join(ours, name)
         if name.endswith(".pcl.pcd"):
             continue
-        stem = name.rsplit(".", 1)[0]
-        decoded = os.path.join(ours, stem + ".pcl.pcd")
+        decoded = source + ".pcl.pcd"
         if name.endswith(".pcd"):
             run("pcl_convert_pcd_ascii_binary", source, decoded, "0", "17")
         elif name.endswith(".ply"):
-            binary = os.path.join(ours, stem + ".tmp.pcd")
+            binary = source + ".tmp.pcd"
             run("pcl_ply2pcd", "-format", "1", source, binary)
             run("pcl_convert_pcd_ascii_binary", binary, decoded, "0", "17")
             os.remove(binary)
