@@ -1,0 +1,54 @@
+using Perception.Datasets.IO;
+
+namespace Perception.Datasets.SemanticKitti;
+
+/// <summary>
+/// SemanticKITTI label files (<c>labels/XXXXXX.label</c>, and <c>predictions/XXXXXX.label</c> for the benchmark):
+/// one little-endian uint32 per point, semantic id in the low 16 bits, instance id in the high 16.
+/// </summary>
+public static class KittiLabelFile
+{
+    /// <summary>The raw uint32 labels.</summary>
+    /// <exception cref="DatasetFormatException">The size is not a multiple of 4 bytes.</exception>
+    public static uint[] Read(string path) => RawArrayFile.Read<uint>(path, 4, "one uint32 label per point");
+
+    /// <summary>The raw labels of a scan with <paramref name="expectedPointCount"/> points.</summary>
+    /// <exception cref="DatasetFormatException">The file holds a different number of labels.</exception>
+    public static uint[] Read(string path, int expectedPointCount)
+    {
+        uint[] labels = Read(path);
+        if (labels.Length != expectedPointCount)
+        {
+            throw new DatasetFormatException(path,
+                $"holds {labels.Length} labels but its scan has {expectedPointCount} points");
+        }
+
+        return labels;
+    }
+
+    /// <summary>The labels mapped to class indices of <paramref name="map"/> (instance ids dropped).</summary>
+    /// <exception cref="DatasetFormatException">The count differs, or a label's semantic id is unknown.</exception>
+    public static int[] ReadClasses(string path, int expectedPointCount, KittiLearningMap map)
+    {
+        uint[] labels = Read(path, expectedPointCount);
+        var classes = new int[labels.Length];
+        int bad = map.MapUntilUnknown(labels, classes);
+        if (bad >= 0)
+        {
+            throw new DatasetFormatException(path,
+                $"point {bad} has semantic id {SemanticId(labels[bad])} (label 0x{labels[bad]:X8}), " +
+                "which is not a SemanticKITTI label id");
+        }
+
+        return classes;
+    }
+
+    /// <summary>Writes raw uint32 labels atomically (temporary file, then rename).</summary>
+    public static void Write(string path, ReadOnlySpan<uint> labels) => RawArrayFile.Write(path, labels);
+
+    /// <summary>The semantic id: the low 16 bits.</summary>
+    public static ushort SemanticId(uint label) => (ushort)label;
+
+    /// <summary>The instance id: the high 16 bits.</summary>
+    public static ushort InstanceId(uint label) => (ushort)(label >> 16);
+}

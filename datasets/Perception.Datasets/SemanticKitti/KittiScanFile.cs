@@ -1,0 +1,28 @@
+using Perception.Datasets.IO;
+
+namespace Perception.Datasets.SemanticKitti;
+
+/// <summary>
+/// SemanticKITTI / KITTI velodyne scans (<c>sequences/NN/velodyne/XXXXXX.bin</c>): no header, float32 little-endian
+/// (x, y, z, remission) per point, metres and remission in [0, 1].
+/// </summary>
+public static class KittiScanFile
+{
+    /// <summary>Row-major [N, 4] (x, y, z, remission), read with one bulk copy.</summary>
+    /// <exception cref="DatasetFormatException">The size is not a multiple of 16 bytes.</exception>
+    public static float[] Read(string path) =>
+        RawArrayFile.Read<float>(path, 16, "4 float32 per point: x, y, z, remission");
+
+    /// <summary>Writes row-major [N, 4] (x, y, z, remission) atomically (temporary file, then rename).</summary>
+    /// <exception cref="ArgumentException">The length is not a multiple of 4.</exception>
+    public static void Write(string path, ReadOnlySpan<float> points)
+    {
+        if (points.Length % 4 != 0)
+        {
+            throw new ArgumentException(
+                $"Length {points.Length} is not a multiple of 4 (x, y, z, remission).", nameof(points));
+        }
+
+        RawArrayFile.Write(path, points);
+    }
+}
