@@ -5,13 +5,17 @@ namespace Perception.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static int Main(string[] args) => Run(args);
+
+    /// <summary>Parses and runs one command line; the exit code is 0, 1 (usage) or 2 (bad input).</summary>
+    internal static int Run(string[] args)
     {
         var root = new RootCommand("Perception SDK: sparse-convolution engine and 3D point-cloud perception tools.")
         {
             DemoCommand.Create(),
             BenchCommand.Create(),
             ModelsCommand.Create(),
+            SegmentCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -12,7 +12,7 @@ internal static class CliErrors
         {
             return command();
         }
-        catch (Exception e) when (e is SparseEngineException or IOException or UnauthorizedAccessException
+        catch (Exception e) when (e is SparseEngineException or Datasets.DatasetFormatException or IOException or UnauthorizedAccessException
             or ArgumentException or InvalidOperationException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");

@@ -8,14 +8,18 @@ namespace Perception.Cli.Imaging;
 /// </summary>
 internal static class BevPicture
 {
-    public static void Write(string path, LidarScan scan, float metresPerPixel = 0.1f, int size = 1200)
+    public static void Write(string path, LidarScan scan, float metresPerPixel = 0.1f, int size = 1200) =>
+        Write(path, scan.Points, p => (int)scan.Label(p), metresPerPixel, size);
+
+    /// <summary>Points as float [N * 4] rows; <paramref name="trainId"/> gives each point's official SemanticKITTI
+    /// class (1..19, 0 unlabeled).</summary>
+    public static void Write(string path, ReadOnlySpan<float> points, Func<int, int> trainId, float metresPerPixel = 0.1f, int size = 1200)
     {
         var rgb = new byte[size * size * 3];
         var top = new float[size * size];
         Array.Fill(top, float.NegativeInfinity);
-        ReadOnlySpan<float> points = scan.Points;
         float half = size * metresPerPixel / 2;
-        for (int p = 0; p < scan.Count; p++)
+        for (int p = 0; p < points.Length / 4; p++)
         {
             float x = points[p * 4];
             float y = points[(p * 4) + 1];
@@ -28,7 +32,7 @@ internal static class BevPicture
             }
 
             top[(row * size) + col] = z;
-            (byte r, byte g, byte b) = Colour(scan.Label(p));
+            (byte r, byte g, byte b) = Palette[Math.Clamp(trainId(p), 0, Palette.Length - 1)];
 
             // Heights are sensor-relative (ground near -1.7 m): ground stays bright, tall structure brightest.
             float shade = Math.Clamp(0.75f + ((z + 1.7f) / 10f), 0.6f, 1f);
@@ -53,19 +57,12 @@ internal static class BevPicture
         }
     }
 
-    /// <summary>SemanticKITTI's colour for each class (from its label configuration, converted to RGB).</summary>
-    private static (byte R, byte G, byte B) Colour(SemanticLabel label) => label switch
-    {
-        SemanticLabel.Car => (100, 150, 245),
-        SemanticLabel.Person => (255, 30, 30),
-        SemanticLabel.Road => (255, 0, 255),
-        SemanticLabel.Sidewalk => (75, 0, 75),
-        SemanticLabel.Building => (255, 200, 0),
-        SemanticLabel.Vegetation => (0, 175, 0),
-        SemanticLabel.Trunk => (135, 60, 0),
-        SemanticLabel.Terrain => (150, 240, 80),
-        SemanticLabel.Pole => (255, 240, 150),
-        SemanticLabel.TrafficSign => (255, 0, 0),
-        _ => (200, 200, 200),
-    };
+    /// <summary>SemanticKITTI's colour per class 0..19 (its label configuration's color_map, BGR turned RGB).</summary>
+    private static readonly (byte R, byte G, byte B)[] Palette =
+    [
+        (200, 200, 200), (100, 150, 245), (100, 230, 245), (30, 60, 150), (80, 30, 180), (0, 0, 255),
+        (255, 30, 30), (255, 40, 200), (150, 30, 90), (255, 0, 255), (255, 150, 255), (75, 0, 75),
+        (175, 0, 75), (255, 200, 0), (255, 120, 50), (0, 175, 0), (135, 60, 0), (150, 240, 80),
+        (255, 240, 150), (255, 0, 0),
+    ];
 }
