@@ -23,6 +23,8 @@ public class PcdErrorTests
     [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 2\nHEIGHT 2\nPOINTS 3\nDATA ascii\n1\n", "line 6 (POINTS): POINTS 3 is not WIDTH × HEIGHT = 2 × 2")]
     [InlineData("FIELDS x\nSIZE 4\nTYPE F\nVIEWPOINT 0 0 0 1 0 0\nWIDTH 1\nDATA ascii\n1\n", "line 4 (VIEWPOINT): expected 7 values")]
     [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH -1\nDATA ascii\n1\n", "line 4 (WIDTH): field 'WIDTH': '-1' is not an integer >= 0")]
+    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 100000\nHEIGHT 100000\nDATA binary\n", "line 5 (HEIGHT): WIDTH × HEIGHT = 100000 × 100000 is more points")]
+    [InlineData("FIELDS x\nSIZE 8\nTYPE F\nCOUNT 1000000000\nWIDTH 1\nDATA binary\n", "line 4 (COUNT): one point record would exceed 1 GiB")]
     public void Malformed_headers_name_the_line_and_field(string content, string message) =>
         AssertFails(Encoding.ASCII.GetBytes(content), message);
 

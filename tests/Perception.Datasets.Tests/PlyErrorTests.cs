@@ -69,6 +69,20 @@ public class PlyErrorTests
         AssertFails(file, $"element 'face' 0, list 'v' at byte {header.Length}: count -1");
     }
 
+    // Two billion instances of an element without properties hold no values: skipped at once, not counted through.
+    [Theory]
+    [InlineData("ascii")]
+    [InlineData("binary_little_endian")]
+    public void Huge_elements_without_properties_are_skipped_at_once(string format)
+    {
+        using var scratch = new ScratchFolder();
+        string path = scratch.File("empty-elements.ply");
+        File.WriteAllText(path, $"ply\nformat {format} 1.0\nelement nothing 2147483647\nelement vertex 0\n" +
+                                "property float x\nend_header\n");
+
+        Assert.Equal(0, PlyFile.Read(path).PointCount);
+    }
+
     private static void AssertFails(byte[] content, string message)
     {
         using var scratch = new ScratchFolder();
