@@ -10,7 +10,8 @@ public class PlyErrorTests
     [Theory]
     [InlineData("ply\nformat binary_middle_endian 1.0\n" + Vertex + "end_header\n",
         "line 2: unsupported format line 'format binary_middle_endian 1.0'")]
-    [InlineData("ply\nformat ascii 2.0\n" + Vertex + "end_header\n", "line 2: unsupported format line 'format ascii 2.0'")]
+    [InlineData("ply\nformat ascii 2.0\n" + Vertex + "end_header\n",
+        "line 2: unsupported format line 'format ascii 2.0'")]
     [InlineData("PLY\nformat ascii 1.0\n", "line 1 is 'PLY', not 'ply': not a PLY file")]
     [InlineData("ply\nformat ascii 1.0\n" + Vertex, "header ends at line 5 without end_header")]
     [InlineData("ply\n" + Vertex + "end_header\n", "header has no format line (end_header at line 5)")]
@@ -23,8 +24,10 @@ public class PlyErrorTests
     [InlineData("ply\nformat ascii 1.0\nelement vertex -1\nend_header\n", "line 3: expected 'element <name> <count>'")]
     [InlineData("ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float x\nend_header\n",
         "line 5: element 'vertex' has property 'x' twice")]
-    [InlineData("ply\nformat ascii 1.0\nelement face 1\nproperty float x\nend_header\n", "header declares no vertex element")]
-    [InlineData("ply\nformat ascii 1.0\nelements vertex 1\nend_header\n", "line 3: 'elements' is not a PLY header keyword")]
+    [InlineData("ply\nformat ascii 1.0\nelement face 1\nproperty float x\nend_header\n",
+        "header declares no vertex element")]
+    [InlineData("ply\nformat ascii 1.0\nelements vertex 1\nend_header\n",
+        "line 3: 'elements' is not a PLY header keyword")]
     public void Malformed_headers_name_the_line(string content, string message) =>
         AssertFails(Encoding.ASCII.GetBytes(content), message);
 

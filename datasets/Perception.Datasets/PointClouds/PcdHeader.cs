@@ -230,7 +230,8 @@ internal sealed class PcdHeader
         {
             if (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < minimum)
             {
-                throw Error(keyword, $"field '{field}': '{Shorten(token)}' is not an integer >= {minimum}");
+                string where = field == keyword ? "" : $"field '{field}': ";
+                throw Error(keyword, $"{where}'{Shorten(token)}' is not an integer >= {minimum}");
             }
 
             return value;
