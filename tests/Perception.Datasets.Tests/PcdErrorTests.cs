@@ -9,20 +9,36 @@ public class PcdErrorTests
         "VERSION 0.7\nFIELDS x y z\nSIZE 4 4 4\nTYPE F F F\nCOUNT 1 1 1\nWIDTH 2\nHEIGHT 1\nPOINTS 2\n";
 
     [Theory]
-    [InlineData("VERSION 0.7\nSIZE 4\nTYPE F\nWIDTH 1\nPOINTS 1\nDATA ascii\n1\n", "header has no FIELDS line (DATA at line 6)")]
-    [InlineData("VERSION 0.7\nFIELDS x y\nSIZE 4\nTYPE F F\nWIDTH 1\nDATA ascii\n1 2\n", "line 3 (SIZE): 1 values for 2 FIELDS")]
-    [InlineData("FIELDS x\nSIZE 2\nTYPE F\nWIDTH 1\nDATA ascii\n1\n", "line 3 (TYPE): field 'x' has TYPE 'F' with SIZE 2")]
+    [InlineData("VERSION 0.7\nSIZE 4\nTYPE F\nWIDTH 1\nPOINTS 1\nDATA ascii\n1\n",
+        "header has no FIELDS line (DATA at line 6)")]
+    [InlineData("VERSION 0.7\nFIELDS x y\nSIZE 4\nTYPE F F\nWIDTH 1\nDATA ascii\n1 2\n",
+        "line 3 (SIZE): 1 values for 2 FIELDS")]
+    [InlineData("FIELDS x\nSIZE 2\nTYPE F\nWIDTH 1\nDATA ascii\n1\n",
+        "line 3 (TYPE): field 'x' has TYPE 'F' with SIZE 2")]
     [InlineData("FIELDS x\nSIZE 4\nTYPE Q\nWIDTH 1\nDATA ascii\n1\n", "field 'x' has TYPE 'Q'")]
-    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nCOUNT 0\nWIDTH 1\nDATA ascii\n1\n", "line 4 (COUNT): field 'x': '0' is not an integer >= 1")]
-    [InlineData("FIELDS x x\nSIZE 4 4\nTYPE F F\nWIDTH 1\nDATA ascii\n1 2\n", "line 1 (FIELDS): field 'x' is declared twice")]
-    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 1\nCOLOR red\nDATA ascii\n1\n", "line 5: 'COLOR' is not a PCD header keyword")]
-    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 1\nWIDTH 1\nDATA ascii\n1\n", "line 5: WIDTH appears twice (first at line 4)")]
+    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nCOUNT 0\nWIDTH 1\nDATA ascii\n1\n",
+        "line 4 (COUNT): field 'x': '0' is not an integer >= 1")]
+    [InlineData("FIELDS x x\nSIZE 4 4\nTYPE F F\nWIDTH 1\nDATA ascii\n1 2\n",
+        "line 1 (FIELDS): field 'x' is declared twice")]
+    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 1\nCOLOR red\nDATA ascii\n1\n",
+        "line 5: 'COLOR' is not a PCD header keyword")]
+    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 1\nWIDTH 1\nDATA ascii\n1\n",
+        "line 5: WIDTH appears twice (first at line 4)")]
     [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 1\n", "header ends at line 4 without a DATA line")]
-    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 1\nDATA zip\n", "line 5 (DATA): 'zip' is not ascii, binary or binary_compressed")]
-    [InlineData("VERSION 2.0\nFIELDS x\nSIZE 4\nTYPE F\nWIDTH 1\nDATA ascii\n1\n", "line 1 (VERSION): '2.0' is not a supported version")]
-    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 2\nHEIGHT 2\nPOINTS 3\nDATA ascii\n1\n", "line 6 (POINTS): POINTS 3 is not WIDTH × HEIGHT = 2 × 2")]
-    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nVIEWPOINT 0 0 0 1 0 0\nWIDTH 1\nDATA ascii\n1\n", "line 4 (VIEWPOINT): expected 7 values")]
-    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH -1\nDATA ascii\n1\n", "line 4 (WIDTH): field 'WIDTH': '-1' is not an integer >= 0")]
+    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 1\nDATA zip\n",
+        "line 5 (DATA): 'zip' is not ascii, binary or binary_compressed")]
+    [InlineData("VERSION 2.0\nFIELDS x\nSIZE 4\nTYPE F\nWIDTH 1\nDATA ascii\n1\n",
+        "line 1 (VERSION): '2.0' is not a supported version")]
+    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 2\nHEIGHT 2\nPOINTS 3\nDATA ascii\n1\n",
+        "line 6 (POINTS): POINTS 3 is not WIDTH × HEIGHT = 2 × 2")]
+    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nVIEWPOINT 0 0 0 1 0 0\nWIDTH 1\nDATA ascii\n1\n",
+        "line 4 (VIEWPOINT): expected 7 values")]
+    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH -1\nDATA ascii\n1\n",
+        "line 4 (WIDTH): '-1' is not an integer >= 0")]
+    [InlineData("FIELDS x\nSIZE 4\nTYPE F\nWIDTH 100000\nHEIGHT 100000\nDATA binary\n",
+        "line 5 (HEIGHT): WIDTH × HEIGHT = 100000 × 100000 is more points")]
+    [InlineData("FIELDS x\nSIZE 8\nTYPE F\nCOUNT 1000000000\nWIDTH 1\nDATA binary\n",
+        "line 4 (COUNT): one point record would exceed 1 GiB")]
     public void Malformed_headers_name_the_line_and_field(string content, string message) =>
         AssertFails(Encoding.ASCII.GetBytes(content), message);
 

@@ -10,7 +10,8 @@ public class PlyErrorTests
     [Theory]
     [InlineData("ply\nformat binary_middle_endian 1.0\n" + Vertex + "end_header\n",
         "line 2: unsupported format line 'format binary_middle_endian 1.0'")]
-    [InlineData("ply\nformat ascii 2.0\n" + Vertex + "end_header\n", "line 2: unsupported format line 'format ascii 2.0'")]
+    [InlineData("ply\nformat ascii 2.0\n" + Vertex + "end_header\n",
+        "line 2: unsupported format line 'format ascii 2.0'")]
     [InlineData("PLY\nformat ascii 1.0\n", "line 1 is 'PLY', not 'ply': not a PLY file")]
     [InlineData("ply\nformat ascii 1.0\n" + Vertex, "header ends at line 5 without end_header")]
     [InlineData("ply\n" + Vertex + "end_header\n", "header has no format line (end_header at line 5)")]
@@ -23,8 +24,10 @@ public class PlyErrorTests
     [InlineData("ply\nformat ascii 1.0\nelement vertex -1\nend_header\n", "line 3: expected 'element <name> <count>'")]
     [InlineData("ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float x\nend_header\n",
         "line 5: element 'vertex' has property 'x' twice")]
-    [InlineData("ply\nformat ascii 1.0\nelement face 1\nproperty float x\nend_header\n", "header declares no vertex element")]
-    [InlineData("ply\nformat ascii 1.0\nelements vertex 1\nend_header\n", "line 3: 'elements' is not a PLY header keyword")]
+    [InlineData("ply\nformat ascii 1.0\nelement face 1\nproperty float x\nend_header\n",
+        "header declares no vertex element")]
+    [InlineData("ply\nformat ascii 1.0\nelements vertex 1\nend_header\n",
+        "line 3: 'elements' is not a PLY header keyword")]
     public void Malformed_headers_name_the_line(string content, string message) =>
         AssertFails(Encoding.ASCII.GetBytes(content), message);
 
@@ -67,6 +70,20 @@ public class PlyErrorTests
                         "end_header\n";
         byte[] file = [.. Encoding.ASCII.GetBytes(header), 0xFF, .. new byte[16]];
         AssertFails(file, $"element 'face' 0, list 'v' at byte {header.Length}: count -1");
+    }
+
+    // Two billion instances of an element without properties hold no values: skipped at once, not counted through.
+    [Theory]
+    [InlineData("ascii")]
+    [InlineData("binary_little_endian")]
+    public void Huge_elements_without_properties_are_skipped_at_once(string format)
+    {
+        using var scratch = new ScratchFolder();
+        string path = scratch.File("empty-elements.ply");
+        File.WriteAllText(path, $"ply\nformat {format} 1.0\nelement nothing 2147483647\nelement vertex 0\n" +
+                                "property float x\nend_header\n");
+
+        Assert.Equal(0, PlyFile.Read(path).PointCount);
     }
 
     private static void AssertFails(byte[] content, string message)

@@ -65,7 +65,8 @@ public class PointCloudFileTests
 
         var error = Assert.Throws<DatasetFormatException>(() => PointCloudFile.Read(path));
 
-        Assert.StartsWith(path + ": The cloud needs x, y, z and an intensity channel", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            path + ": The cloud needs x, y, z and an intensity channel", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("it has: x y z rgb.", error.Message, StringComparison.Ordinal);
     }
 

@@ -26,7 +26,7 @@ internal static class Lzf
     /// input, so a corrupt stream ends (with an error) after at most input.Length steps and never reads or writes
     /// outside the two spans.
     /// </summary>
-    /// <exception cref="InvalidDataException">The stream is corrupt; the message gives the input byte offset.</exception>
+    /// <exception cref="InvalidDataException">The stream is corrupt; the message gives the input offset.</exception>
     public static void Decompress(ReadOnlySpan<byte> input, Span<byte> output)
     {
         int ip = 0;

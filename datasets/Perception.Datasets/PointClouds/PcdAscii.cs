@@ -20,9 +20,9 @@ internal static class PcdAscii
             int found = AsciiTokens.Split(line, tokens);
             if (found != header.ValuesPerPoint)
             {
+                string counted = found > header.ValuesPerPoint ? $"more than {header.ValuesPerPoint}" : $"{found}";
                 throw new DatasetFormatException(path,
-                    $"line {reader.Line}: {(found > header.ValuesPerPoint ? "more than " + header.ValuesPerPoint : found)} " +
-                    $"values; the header declares {header.ValuesPerPoint} per point");
+                    $"line {reader.Line}: {counted} values; the header declares {header.ValuesPerPoint} per point");
             }
 
             int token = 0;
@@ -40,8 +40,8 @@ internal static class PcdAscii
                     ReadOnlySpan<byte> text = line[tokens[token]];
                     if (!AsciiValues.TryParse(text, spec.Type, column.Bytes.Slice(((point * spec.Count) + c) * size)))
                     {
-                        throw new DatasetFormatException(path,
-                            $"line {reader.Line}, field '{spec.Name}': '{AsciiTokens.Show(text)}' is not a {spec.Type}");
+                        throw new DatasetFormatException(path, $"line {reader.Line}, field '{spec.Name}': " +
+                            $"'{AsciiTokens.Show(text)}' is not a {spec.Type}");
                     }
                 }
             }

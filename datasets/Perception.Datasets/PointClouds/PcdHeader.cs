@@ -128,13 +128,25 @@ internal sealed class PcdHeader
             throw reader.Error("POINTS", $"POINTS {declared} is not WIDTH × HEIGHT = {width} × {height}");
         }
 
+        if (organised > int.MaxValue)
+        {
+            throw reader.Error(lines.ContainsKey("HEIGHT") ? "HEIGHT" : "WIDTH",
+                $"WIDTH × HEIGHT = {width} × {height} is more points than one cloud can hold");
+        }
+
+        // Kept within int so that record offsets cannot overflow; real records are a few hundred bytes at most.
+        if (fields.Sum(f => (long)f.Type.SizeInBytes() * f.Count) > int.MaxValue / 2)
+        {
+            throw reader.Error(counts is null ? "SIZE" : "COUNT", "one point record would exceed 1 GiB");
+        }
+
         (Vector3 origin, Quaternion orientation) = reader.Viewpoint();
         return new PcdHeader
         {
             Fields = fields,
             Width = width.Value,
             Height = height,
-            Points = checked((int)organised),
+            Points = (int)organised,
             ViewpointOrigin = origin,
             ViewpointOrientation = orientation,
             Encoding = reader.Encoding(),
@@ -218,7 +230,8 @@ internal sealed class PcdHeader
         {
             if (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < minimum)
             {
-                throw Error(keyword, $"field '{field}': '{Shorten(token)}' is not an integer >= {minimum}");
+                string where = field == keyword ? "" : $"field '{field}': ";
+                throw Error(keyword, $"{where}'{Shorten(token)}' is not an integer >= {minimum}");
             }
 
             return value;

@@ -17,7 +17,8 @@ internal static class PlyAscii
                 return ReadVertices(ref tokens, file.Length - header.DataOffset, element, path);
             }
 
-            for (int i = 0; i < element.Count; i++)
+            // An element without properties has no values, however large its count.
+            for (int i = 0; i < element.Count && element.Properties.Count > 0; i++)
             {
                 foreach (PlyProperty property in element.Properties)
                 {

@@ -38,8 +38,8 @@ public static class PlyFile
     {
         if (cloud.Fields.FirstOrDefault(f => f.Count != 1) is { } multi)
         {
-            throw new ArgumentException($"Field '{multi.Name}' has {multi.Count} values per point; PLY properties hold one.",
-                nameof(cloud));
+            throw new ArgumentException(
+                $"Field '{multi.Name}' has {multi.Count} values per point; PLY properties hold one.", nameof(cloud));
         }
 
         byte[] header = Encoding.ASCII.GetBytes(PlyHeader.Format(cloud, encoding));

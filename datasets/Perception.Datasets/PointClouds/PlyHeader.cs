@@ -66,8 +66,8 @@ internal sealed class PlyHeader
                 case "end_header":
                     return new PlyHeader
                     {
-                        Encoding = encoding
-                            ?? throw new DatasetFormatException(path, $"header has no format line (end_header at line {lineNumber})"),
+                        Encoding = encoding ?? throw new DatasetFormatException(path,
+                            $"header has no format line (end_header at line {lineNumber})"),
                         Elements = elements,
                         DataOffset = Math.Min(position, file.Length),
                         DataLine = lineNumber + 1,
@@ -186,7 +186,8 @@ internal sealed class PlyHeader
         if (countType is null || countType.Value.IsFloatingPoint())
         {
             throw new DatasetFormatException(path,
-                $"line {lineNumber}, property '{Shorten(name)}': list count type '{Shorten(tokens[2])}' is not an integer type");
+                $"line {lineNumber}, property '{Shorten(name)}': " +
+                $"list count type '{Shorten(tokens[2])}' is not an integer type");
         }
 
         return new PlyProperty(name, type, countType);

@@ -54,7 +54,8 @@ public sealed class PointCloud
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (string.IsNullOrEmpty(name) || name.Any(char.IsWhiteSpace))
         {
-            throw new ArgumentException($"Field name '{name}' must be non-empty and without white space.", nameof(name));
+            throw new ArgumentException(
+                $"Field name '{name}' must be non-empty and without white space.", nameof(name));
         }
 
         if (FindField(name) is not null)
@@ -108,12 +109,13 @@ public sealed class PointCloud
         return xyzi;
     }
 
-    /// <summary>A cloud with float32 fields x, y, z and <paramref name="intensityName"/> from row-major [N, 4].</summary>
+    /// <summary>Float32 fields x, y, z and <paramref name="intensityName"/> from row-major [N, 4].</summary>
     public static PointCloud FromXyzi(ReadOnlySpan<float> xyzi, string intensityName = "intensity")
     {
         if (xyzi.Length % 4 != 0)
         {
-            throw new ArgumentException($"Length {xyzi.Length} is not a multiple of 4 (x, y, z, intensity).", nameof(xyzi));
+            throw new ArgumentException(
+                $"Length {xyzi.Length} is not a multiple of 4 (x, y, z, intensity).", nameof(xyzi));
         }
 
         var cloud = new PointCloud(xyzi.Length / 4);

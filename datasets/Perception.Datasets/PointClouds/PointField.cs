@@ -71,7 +71,7 @@ public sealed class PointField
         return values;
     }
 
-    /// <summary>Writes component 0 of every point to destination[offset + point × stride], converted to float.</summary>
+    /// <summary>Writes component 0 of each point to destination[offset + point × stride] as float.</summary>
     internal void CopyToSingle(Span<float> destination, int offset, int stride)
     {
         int points = Length / Count;
