@@ -36,7 +36,7 @@ internal static class ModelsCommand
         float[] points = workload.Scan.Points.ToArray();
         var table = new Table()
             .Title($"Counted on a generated 64-beam scan: {workload.Scan.Count:N0} points, {workload.VoxelCount:N0} voxels")
-            .AddColumns("model", "params (M)", "MACs (G)", "one pass (ms)", "README params (M)", "README MACs (G)", "README mIoU");
+            .AddColumns("model", "params (M)", "MACs (G)", "first pass (ms)", "README params (M)", "README MACs (G)", "README mIoU");
         AnsiConsole.Progress().Start(progress =>
         {
             List<ZooEntry> entries = ModelZoo.SemanticKitti.Where(e => e.Cr is not null).ToList();
