@@ -1,4 +1,6 @@
 using Pvcnn;
+using TorchSparse.Conv;
+using TorchSparse.Nn;
 using TorchSparse.Tuning;
 
 namespace Perception.Bench;
@@ -26,6 +28,22 @@ public static class ModelBench
             var segmenter = new SemanticSegmenter(create());
             double ms = ConvAutotuner.MedianMilliseconds(() => segmenter.Segment(points), repeats);
             report.Add($"{key}_ms", ms, "ms", $"{description}: scan to per-point labels (target: at most {target} ms)");
+            // Our own baseline in the same run: every conv on the gather-GEMM-scatter dataflow, TorchSparse's CPU path.
+            SegmentationModel model = segmenter.Model;
+            ConvConfig[] chosen = model.ConvLayers.Select(c => c.Config).ToArray();
+            foreach (Conv3d conv in model.ConvLayers)
+            {
+                conv.Config = new ConvConfig { Dataflow = Dataflow.GatherScatter };
+            }
+
+            double baselineMs = ConvAutotuner.MedianMilliseconds(() => segmenter.Segment(points), repeats);
+            for (int i = 0; i < chosen.Length; i++)
+            {
+                model.ConvLayers[i].Config = chosen[i];
+            }
+
+            report.Add($"{key}_gather_scatter_ms", baselineMs, "ms", $"{description} with every conv on gather-GEMM-scatter");
+            report.Add($"{key}_speedup_vs_gather_scatter", baselineMs / ms, "x", "gather-scatter time / default time");
             var profile = new ForwardProfile();
             segmenter.Segment(points, profile);
             report.Add($"{key}_gmacs", profile.Macs / 1e9, "GMACs", "multiply-accumulates of convs and linear layers on this scan");

@@ -52,6 +52,8 @@ public sealed class MinkUNet : SegmentationModel
     public override IEnumerable<NamedParameter> Parameters() =>
         unet.Parameters().Concat(classifier.Parameters("classifier.0."));
 
+    private protected override IReadOnlyList<Conv3d> RuntimeConvs() => unet.ConvLayers();
+
     private protected override void Prepare()
     {
         unet.Prepare();

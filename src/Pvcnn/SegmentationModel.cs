@@ -34,6 +34,19 @@ public abstract class SegmentationModel
     /// <summary>Checkpoint keys the original module has but never uses in its forward pass.</summary>
     protected virtual IReadOnlyList<string> UnusedKeyPrefixes => [];
 
+    /// <summary>
+    /// The convolutions that run (BatchNorm folded in), for choosing their dataflows: set <c>Config</c> per layer, or
+    /// tune them with <c>ConvAutotuner.Tune</c>. A later <see cref="Load"/> rebuilds them with default configs.
+    /// </summary>
+    public IReadOnlyList<Conv3d> ConvLayers
+    {
+        get
+        {
+            EnsurePrepared();
+            return RuntimeConvs();
+        }
+    }
+
     /// <summary>Every tensor the model expects in a state dict, with its key and shape.</summary>
     public abstract IEnumerable<NamedParameter> Parameters();
 
@@ -72,13 +85,19 @@ public abstract class SegmentationModel
             throw new ShapeMismatchException($"{Architecture} expects a stride-1 input; got stride {input.Stride}.");
         }
 
+        EnsurePrepared();
+        return Run(input, profile);
+    }
+
+    private protected abstract IReadOnlyList<Conv3d> RuntimeConvs();
+
+    private void EnsurePrepared()
+    {
         if (!prepared)
         {
             Prepare();
             prepared = true;
         }
-
-        return Run(input, profile);
     }
 
     /// <summary>Folds normalisations into the layers after parameters change.</summary>

@@ -65,6 +65,8 @@ public sealed class Spvcnn : SegmentationModel
             .Concat(transforms.SelectMany(t => t.Parameters()))
             .Concat(classifier.Parameters("classifier.0."));
 
+    private protected override IReadOnlyList<Conv3d> RuntimeConvs() => unet.ConvLayers();
+
     private protected override void Prepare()
     {
         unet.Prepare();

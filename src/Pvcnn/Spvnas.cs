@@ -106,6 +106,8 @@ public sealed class Spvnas : SegmentationModel
             .Concat(transforms.SelectMany(t => t.Parameters()))
             .Concat(storedClassifier.Parameters("classifier.linear."));
 
+    private protected override IReadOnlyList<Conv3d> RuntimeConvs() => unet.ConvLayers();
+
     private protected override void Prepare()
     {
         unet.Prepare();

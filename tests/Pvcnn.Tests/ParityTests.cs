@@ -1,6 +1,7 @@
 using Xunit.Abstractions;
 using TorchSparse;
 using TorchSparse.Checkpoints;
+using TorchSparse.Conv;
 
 namespace Pvcnn.Tests;
 
@@ -25,9 +26,26 @@ public sealed class ParityTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Logits_match_pytorch(string caseName, string architecture)
+    public void Logits_match_pytorch(string caseName, string architecture) =>
+        AssertMatchesPytorch(caseName, PvcnnModels.Load(ModelFixtures.PathOf(caseName + ".pt"), architecture));
+
+    [Theory]
+    [InlineData(Dataflow.GatherScatter, false)]
+    [InlineData(Dataflow.FetchOnDemand, false)]
+    [InlineData(Dataflow.ImplicitGemm, true)]
+    public void Every_dataflow_matches_pytorch(Dataflow dataflow, bool sortByMask)
     {
-        SegmentationModel model = PvcnnModels.Load(ModelFixtures.PathOf(caseName + ".pt"), architecture);
+        SegmentationModel model = PvcnnModels.Load(ModelFixtures.PathOf("spvnas_subnet.pt"));
+        foreach (TorchSparse.Nn.Conv3d conv in model.ConvLayers)
+        {
+            conv.Config = new ConvConfig { Dataflow = dataflow, SortByMask = sortByMask };
+        }
+
+        AssertMatchesPytorch("spvnas_subnet", model);
+    }
+
+    private void AssertMatchesPytorch(string caseName, SegmentationModel model)
+    {
         float[] scene = ModelFixtures.Scene();
         float[] expected = ModelFixtures.Logits(caseName);
 

@@ -23,6 +23,9 @@ internal sealed class ConvBn(Conv3d conv, string convPrefix, string normPrefix, 
     public IEnumerable<NamedParameter> Parameters() =>
         Conv.Parameters(convPrefix).Concat(norm.Parameters(normPrefix));
 
+    /// <summary>The convolution that runs (normalisation folded in); exists after <see cref="Prepare"/>.</summary>
+    public Conv3d Runtime => folded ?? throw new InvalidOperationException("ConvBn.Prepare was not called after loading.");
+
     /// <summary>Folds the loaded normalisation into the convolution; call after loading.</summary>
     public void Prepare()
     {

@@ -18,6 +18,8 @@ internal sealed class ResidualBlock(ConvBn first, ConvBn second, ConvBn? shortcu
     public IEnumerable<NamedParameter> Parameters() =>
         first.Parameters().Concat(second.Parameters()).Concat(shortcut?.Parameters() ?? []);
 
+    public IEnumerable<ConvBn> Units() => shortcut is null ? [first, second] : [first, second, shortcut];
+
     public void Prepare()
     {
         first.Prepare();

@@ -21,6 +21,10 @@ internal sealed class UNet(IReadOnlyList<ConvBn> stem, IReadOnlyList<UNetStage> 
             .Concat(down.SelectMany(s => s.Parameters()))
             .Concat(up.SelectMany(s => s.Parameters()));
 
+    /// <summary>Every runtime convolution, stem first.</summary>
+    public IReadOnlyList<Conv3d> ConvLayers() =>
+        stem.Concat(down.SelectMany(s => s.Units())).Concat(up.SelectMany(s => s.Units())).Select(u => u.Runtime).ToList();
+
     public void Prepare()
     {
         foreach (ConvBn c in stem)

@@ -16,6 +16,8 @@ internal sealed class UNetStage(ConvBn transition, IReadOnlyList<ResidualBlock> 
     public IEnumerable<NamedParameter> Parameters() =>
         transition.Parameters().Concat(blocks.SelectMany(b => b.Parameters()));
 
+    public IEnumerable<ConvBn> Units() => blocks.SelectMany(b => b.Units()).Prepend(transition);
+
     public void Prepare()
     {
         transition.Prepare();
