@@ -105,6 +105,18 @@ public sealed class ParityTests(ITestOutputHelper output)
         Assert.Equal(entry.GetProperty(key).GetInt64(), model.ParameterCount);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Mac_count_matches_the_reference(string caseName, string architecture)
+    {
+        SegmentationModel model = PvcnnModels.Load(ModelFixtures.PathOf(caseName + ".pt"), architecture);
+        var profile = new ForwardProfile();
+
+        new SemanticSegmenter(model).Segment(ModelFixtures.Scene(), profile);
+
+        Assert.Equal(ModelFixtures.Case(caseName).GetProperty("macs").GetInt64(), profile.Macs);
+    }
+
     private static int ArgMax(ReadOnlySpan<float> row)
     {
         int best = 0;
