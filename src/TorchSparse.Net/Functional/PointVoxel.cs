@@ -1,4 +1,5 @@
 using System.Numerics;
+using TorchSparse.Backends.Cpu;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.Functional;
@@ -99,7 +100,7 @@ public static class PointVoxel
     {
         SparseOps.RequireCpu(voxels, nameof(PointToVoxel));
         CoordinateHashTable table = TableOf(voxels);
-        float[] pc = points.Coords.ToArray<float>();
+        float[] pc = HostArray(points.Coords);
         int n = points.Count;
         int m = voxels.Count;
         Int3 s = voxels.Stride;
@@ -139,8 +140,9 @@ public static class PointVoxel
         }
 
         int channels = points.Channels;
-        float[] pf = points.Feats.ToArray<float>();
-        var mean = new float[m * channels];
+        float[] pf = HostArray(points.Feats);
+        Tensor output = Tensor.Zeros(DType.Float32, voxels.Device, m, channels);
+        float[] mean = HostArray(output);
         ParallelWork.For(m, PointChunk, (start, end) =>
         {
             for (int v = start; v < end; v++)
@@ -162,7 +164,7 @@ public static class PointVoxel
             }
         });
 
-        return voxels.WithFeats(Tensor.From(mean, m, channels));
+        return voxels.WithFeats(output);
     }
 
     /// <summary>
@@ -174,10 +176,11 @@ public static class PointVoxel
     {
         SparseOps.RequireCpu(voxels, nameof(Devoxelize));
         CoordinateHashTable table = TableOf(voxels);
-        float[] pc = points.Coords.ToArray<float>();
-        float[] vf = voxels.Feats.ToArray<float>();
+        float[] pc = HostArray(points.Coords);
+        float[] vf = HostArray(voxels.Feats);
         int channels = voxels.Channels;
-        var result = new float[points.Count * channels];
+        Tensor output = Tensor.Zeros(DType.Float32, voxels.Device, points.Count, channels);
+        float[] result = HostArray(output);
         Int3 s = voxels.Stride;
         float volume = (float)s.X * s.Y * s.Z;
         ParallelWork.For(points.Count, PointChunk, (start, end) =>
@@ -191,35 +194,86 @@ public static class PointVoxel
                 Corner y = new(pc[(p * 4) + 2], s.Y);
                 Corner z = new(pc[(p * 4) + 3], s.Z);
                 float total = 0f;
+                int found = 0;
                 for (int k = 0; k < 8; k++)
                 {
                     int dx = k >> 2;
                     int dy = (k >> 1) & 1;
                     int dz = k & 1;
-                    rows[k] = table.Find(b, x.Cell + dx, y.Cell + dy, z.Cell + dz);
                     float w = x.Weight(dx) * y.Weight(dy) * z.Weight(dz);
                     if (volume != 1f)
                     {
                         w /= volume;
                     }
 
-                    weights[k] = rows[k] < 0 ? 0f : w;
-                    total += weights[k];
-                }
-
-                Span<float> dst = result.AsSpan(p * channels, channels);
-                for (int k = 0; k < 8; k++)
-                {
-                    if (rows[k] >= 0)
+                    // A corner of weight 0 adds nothing, so it is not looked up (on integer coordinates only one of
+                    // the eight has weight). TorchSparse would add 0 * feature, which differs only for inf or NaN.
+                    int row = w == 0f ? -1 : table.Find(b, x.Cell + dx, y.Cell + dy, z.Cell + dz);
+                    if (row >= 0)
                     {
-                        AddScaled(dst, vf.AsSpan(rows[k] * channels, channels), weights[k] / (total + 1e-8f));
+                        rows[found] = row;
+                        weights[found++] = w;
+                        total += w;
                     }
                 }
+
+                for (int k = 0; k < found; k++)
+                {
+                    weights[k] /= total + 1e-8f;
+                }
+
+                WeightedSum(result.AsSpan(p * channels, channels), vf, channels, rows[..found], weights[..found]);
             }
         });
 
-        return points.WithFeats(Tensor.From(result, points.Count, channels));
+        return points.WithFeats(output);
     }
+
+    /// <summary>dst = sum over k of weights[k] * row rows[k] of <paramref name="source"/>, in one pass over dst; each
+    /// element adds the terms in k order, like the scalar loop.</summary>
+    private static void WeightedSum(Span<float> dst, float[] source, int channels, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights)
+    {
+        if (rows.Length == 1)
+        {
+            ReadOnlySpan<float> only = source.AsSpan(rows[0] * channels, channels);
+            float w = weights[0];
+            for (int c = 0; c < channels; c++)
+            {
+                dst[c] = w * only[c];
+            }
+
+            return;
+        }
+
+        int v = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; v <= channels - Vector<float>.Count; v += Vector<float>.Count)
+            {
+                Vector<float> sum = Vector<float>.Zero;
+                for (int k = 0; k < rows.Length; k++)
+                {
+                    sum += new Vector<float>(weights[k]) * new Vector<float>(source.AsSpan((rows[k] * channels) + v));
+                }
+
+                sum.CopyTo(dst[v..]);
+            }
+        }
+
+        for (; v < channels; v++)
+        {
+            float sum = 0f;
+            for (int k = 0; k < rows.Length; k++)
+            {
+                sum += weights[k] * source[(rows[k] * channels) + v];
+            }
+
+            dst[v] = sum;
+        }
+    }
+
+    /// <summary>The array behind a CPU tensor, shared, not copied (the kernels below run on the host).</summary>
+    private static float[] HostArray(Tensor t) => ((CpuStorage<float>)t.Storage).Array;
 
     /// <summary>dst += w * src, vectorised (each element is still one multiply and one add, in order).</summary>
     private static void AddScaled(Span<float> dst, ReadOnlySpan<float> src, float w)
