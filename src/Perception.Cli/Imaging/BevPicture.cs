@@ -11,6 +11,19 @@ internal static class BevPicture
     public static void Write(string path, LidarScan scan, float metresPerPixel = 0.1f, int size = 1200) =>
         Write(path, scan.Points, p => (int)scan.Label(p), metresPerPixel, size);
 
+    /// <summary>A picture framed to the cloud: centred on the sensor, out to the farthest point (at most 60 m) so a
+    /// small scene is not lost in the middle of the image.</summary>
+    public static void WriteFitted(string path, ReadOnlySpan<float> points, Func<int, int> trainId, int size = 1200)
+    {
+        float reach = 1f;
+        for (int p = 0; p < points.Length / 4; p++)
+        {
+            reach = Math.Max(reach, Math.Max(Math.Abs(points[p * 4]), Math.Abs(points[(p * 4) + 1])));
+        }
+
+        Write(path, points, trainId, 2 * Math.Min(reach * 1.05f, 60f) / size, size);
+    }
+
     /// <summary>Points as float [N * 4] rows; <paramref name="trainId"/> gives each point's official SemanticKITTI
     /// class (1..19, 0 unlabeled).</summary>
     public static void Write(string path, ReadOnlySpan<float> points, Func<int, int> trainId, float metresPerPixel = 0.1f, int size = 1200)
