@@ -42,6 +42,33 @@ internal static class RawArrayFile
         return values;
     }
 
+    /// <summary>
+    /// Reads the whole file into <paramref name="destination"/> when its size is exactly the destination's; returns
+    /// false without reading otherwise, with the size in <paramref name="length"/>.
+    /// </summary>
+    public static bool TryReadInto<T>(string path, Span<T> destination, out long length)
+        where T : unmanaged
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        length = stream.Length;
+        Span<byte> bytes = MemoryMarshal.AsBytes(destination);
+        if (length != bytes.Length)
+        {
+            return false;
+        }
+
+        try
+        {
+            stream.ReadExactly(bytes);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new DatasetFormatException(path, $"file shrank below {length} bytes while being read", e);
+        }
+
+        return true;
+    }
+
     /// <summary>Writes the values atomically (temporary file, then rename).</summary>
     public static void Write<T>(string path, ReadOnlySpan<T> values)
         where T : unmanaged

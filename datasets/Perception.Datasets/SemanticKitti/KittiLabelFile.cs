@@ -26,6 +26,18 @@ public static class KittiLabelFile
         return labels;
     }
 
+    /// <summary>Reads a scan's raw labels into <paramref name="labels"/>, whose length is the scan's point count.</summary>
+    /// <exception cref="DatasetFormatException">The file holds a different number of labels.</exception>
+    internal static void ReadInto(string path, Span<uint> labels)
+    {
+        if (!RawArrayFile.TryReadInto(path, labels, out long length))
+        {
+            throw new DatasetFormatException(path, length % 4 != 0
+                ? $"size {length} bytes is not a multiple of 4 (one uint32 label per point)"
+                : $"holds {length / 4} labels but its scan has {labels.Length} points");
+        }
+    }
+
     /// <summary>The labels mapped to class indices of <paramref name="map"/> (instance ids dropped).</summary>
     /// <exception cref="DatasetFormatException">The count differs, or a label's semantic id is unknown.</exception>
     public static int[] ReadClasses(string path, int expectedPointCount, KittiLearningMap map)
