@@ -174,7 +174,7 @@ public sealed class KittiConfusionMatrix
         }
     }
 
-    /// <summary>Adds the leading Count × Count block of a table whose rows are <paramref name="stride"/> long.</summary>
+    /// <summary>Adds the leading Count × Count block of a table with rows <paramref name="stride"/> long.</summary>
     private void Merge(ReadOnlySpan<long> counts, int stride, long scans)
     {
         int count = Classes.Count;

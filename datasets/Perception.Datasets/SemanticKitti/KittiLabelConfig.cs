@@ -75,7 +75,8 @@ public sealed class KittiLabelConfig
             if (!inverse.ContainsKey(c))
             {
                 throw new DatasetFormatException(sourceName,
-                    $"learning_map_inv has {inverse.Count} classes but no class {c}; classes must run 0..{inverse.Count - 1}");
+                    $"learning_map_inv has {inverse.Count} classes but no class {c}; " +
+                    $"classes must run 0..{inverse.Count - 1}");
             }
         }
 
@@ -133,7 +134,8 @@ public sealed class KittiLabelConfig
             foreach ((YamlNode idNode, YamlNode valueNode) in mapping.Children)
             {
                 string where = $"{key}[{Text(idNode)}]";
-                if (!int.TryParse(Text(idNode), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int id))
+                if (!int.TryParse(Text(idNode), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
+                        out int id))
                 {
                     throw Error(idNode, $"{key}: key '{Text(idNode)}' is not an integer id");
                 }

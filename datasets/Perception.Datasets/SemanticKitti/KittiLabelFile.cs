@@ -26,7 +26,7 @@ public static class KittiLabelFile
         return labels;
     }
 
-    /// <summary>Reads a scan's raw labels into <paramref name="labels"/>, whose length is the scan's point count.</summary>
+    /// <summary>Reads raw labels into <paramref name="labels"/>, whose length is the scan's point count.</summary>
     /// <exception cref="DatasetFormatException">The file holds a different number of labels.</exception>
     internal static void ReadInto(string path, Span<uint> labels)
     {

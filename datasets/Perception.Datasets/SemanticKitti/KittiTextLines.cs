@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Perception.Datasets.SemanticKitti;
 
-/// <summary>The number parsing shared by <c>calib.txt</c> and <c>poses.txt</c>: 12 whitespace-separated numbers.</summary>
+/// <summary>Parsing shared by <c>calib.txt</c> and <c>poses.txt</c>: lines of 12 whitespace-separated numbers.</summary>
 internal static class KittiTextLines
 {
     private static readonly char[] Whitespace = [' ', '\t', '\r'];
