@@ -42,14 +42,13 @@ public static class KittiSplit
             if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number > 99)
             {
                 throw new ArgumentException(
-                    $"'{split}' is not train, valid, test or a comma list of sequence numbers (00..99).",
-                    nameof(split));
+                    $"'{split}' is not train, valid, test or a comma list of sequence numbers (00..99).");
             }
 
             string name = number.ToString("00", CultureInfo.InvariantCulture);
             if (sequences.Contains(name))
             {
-                throw new ArgumentException($"'{split}' names sequence {name} twice.", nameof(split));
+                throw new ArgumentException($"'{split}' names sequence {name} twice.");
             }
 
             sequences.Add(name);
