@@ -8,8 +8,9 @@ namespace Perception.Datasets.Evaluation;
 /// evaluate_semantics.py does: raw labels of predictions and ground truth are masked to their semantic id (low 16
 /// bits), mapped through the learning map of <see cref="Classes"/>, and counted per point in a
 /// <see cref="EvaluationClasses.Count"/>² matrix, rows = prediction, columns = ground truth. Raw ids the map does not
-/// know are refused (the official script maps them to 0). <see cref="Add(ReadOnlySpan{uint}, ReadOnlySpan{uint})"/>
-/// may be called from several threads at once: each scan is counted privately and merged under a lock.
+/// know are refused (the official script's lookup table silently turns ids up to 358 into class 0 and fails on larger
+/// ones). <see cref="Add(ReadOnlySpan{uint}, ReadOnlySpan{uint})"/> may be called from several threads at once: each
+/// scan is counted privately and merged under a lock.
 /// </summary>
 public sealed class KittiConfusionMatrix
 {

@@ -30,15 +30,7 @@ internal static class RawArrayFile
         }
 
         var values = new T[length / elementSize];
-        try
-        {
-            stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new DatasetFormatException(path, $"file shrank below {length} bytes while being read", e);
-        }
-
+        ReadAll(stream, path, MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 
@@ -57,16 +49,20 @@ internal static class RawArrayFile
             return false;
         }
 
+        ReadAll(stream, path, bytes);
+        return true;
+    }
+
+    private static void ReadAll(FileStream stream, string path, Span<byte> bytes)
+    {
         try
         {
             stream.ReadExactly(bytes);
         }
         catch (EndOfStreamException e)
         {
-            throw new DatasetFormatException(path, $"file shrank below {length} bytes while being read", e);
+            throw new DatasetFormatException(path, $"file shrank below {bytes.Length} bytes while being read", e);
         }
-
-        return true;
     }
 
     /// <summary>Writes the values atomically (temporary file, then rename).</summary>

@@ -70,7 +70,8 @@ internal static class EvalCommand
 
         if (set.Frames.Count == 0)
         {
-            throw new IOException($"Nothing to evaluate: no labelled scan of sequence {string.Join(", ", sequences)} has a prediction.");
+            throw new IOException(
+                $"Nothing to evaluate: no labelled scan of sequence {string.Join(", ", sequences)} has a prediction.");
         }
 
         var matrix = new KittiConfusionMatrix(classes);
@@ -107,13 +108,13 @@ internal static class EvalCommand
         }
 
         AnsiConsole.Write(table);
-        string variant = report.Variant == IouVariant.Spvnas ? "spvnas" : "official";
         AnsiConsole.MarkupLine($"[bold]mIoU {report.MeanIou * 100:F2}[/]  accuracy {report.Accuracy * 100:F2}  "
-            + $"({variant} rule; {report.Scans} scans, {report.EvaluatedPoints:N0} evaluated points)");
+            + $"({report.Variant} rule; {report.Scans} scans, {report.EvaluatedPoints:N0} evaluated points)");
         if (allowMissing)
         {
-            AnsiConsole.MarkupLine($"[yellow]skipped {set.SkippedCount} frames[/] ({set.MissingPredictions.Count} without "
-                + $"prediction, {set.MissingLabels.Count} without labels); ignored {set.ExtraPredictions.Count} prediction files without a scan");
+            AnsiConsole.MarkupLine($"[yellow]skipped {set.SkippedCount} frames[/] "
+                + $"({set.MissingPredictions.Count} without prediction, {set.MissingLabels.Count} without labels); "
+                + $"ignored {set.ExtraPredictions.Count} prediction files without a scan");
         }
     }
 
