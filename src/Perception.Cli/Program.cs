@@ -16,6 +16,7 @@ internal static class Program
             BenchCommand.Create(),
             ModelsCommand.Create(),
             SegmentCommand.Create(),
+            EvalCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -30,16 +30,39 @@ internal static class RawArrayFile
         }
 
         var values = new T[length / elementSize];
+        ReadAll(stream, path, MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    /// <summary>
+    /// Reads the whole file into <paramref name="destination"/> when its size is exactly the destination's; returns
+    /// false without reading otherwise, with the size in <paramref name="length"/>.
+    /// </summary>
+    public static bool TryReadInto<T>(string path, Span<T> destination, out long length)
+        where T : unmanaged
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        length = stream.Length;
+        Span<byte> bytes = MemoryMarshal.AsBytes(destination);
+        if (length != bytes.Length)
+        {
+            return false;
+        }
+
+        ReadAll(stream, path, bytes);
+        return true;
+    }
+
+    private static void ReadAll(FileStream stream, string path, Span<byte> bytes)
+    {
         try
         {
-            stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+            stream.ReadExactly(bytes);
         }
         catch (EndOfStreamException e)
         {
-            throw new DatasetFormatException(path, $"file shrank below {length} bytes while being read", e);
+            throw new DatasetFormatException(path, $"file shrank below {bytes.Length} bytes while being read", e);
         }
-
-        return values;
     }
 
     /// <summary>Writes the values atomically (temporary file, then rename).</summary>

@@ -8,9 +8,11 @@ namespace Perception.Datasets.SemanticKitti;
 /// </summary>
 public static class KittiLabelFile
 {
+    private const string RecordDescription = "one uint32 label per point";
+
     /// <summary>The raw uint32 labels.</summary>
     /// <exception cref="DatasetFormatException">The size is not a multiple of 4 bytes.</exception>
-    public static uint[] Read(string path) => RawArrayFile.Read<uint>(path, 4, "one uint32 label per point");
+    public static uint[] Read(string path) => RawArrayFile.Read<uint>(path, 4, RecordDescription);
 
     /// <summary>The raw labels of a scan with <paramref name="expectedPointCount"/> points.</summary>
     /// <exception cref="DatasetFormatException">The file holds a different number of labels.</exception>
@@ -19,11 +21,22 @@ public static class KittiLabelFile
         uint[] labels = Read(path);
         if (labels.Length != expectedPointCount)
         {
-            throw new DatasetFormatException(path,
-                $"holds {labels.Length} labels but its scan has {expectedPointCount} points");
+            throw new DatasetFormatException(path, CountProblem(labels.Length, expectedPointCount));
         }
 
         return labels;
+    }
+
+    /// <summary>Reads raw labels into <paramref name="labels"/>, whose length is the scan's point count.</summary>
+    /// <exception cref="DatasetFormatException">The file holds a different number of labels.</exception>
+    internal static void ReadInto(string path, Span<uint> labels)
+    {
+        if (!RawArrayFile.TryReadInto(path, labels, out long length))
+        {
+            throw new DatasetFormatException(path, length % 4 != 0
+                ? $"size {length} bytes is not a multiple of 4 ({RecordDescription})"
+                : CountProblem(length / 4, labels.Length));
+        }
     }
 
     /// <summary>The labels mapped to class indices of <paramref name="map"/> (instance ids dropped).</summary>
@@ -45,6 +58,9 @@ public static class KittiLabelFile
 
     /// <summary>Writes raw uint32 labels atomically (temporary file, then rename).</summary>
     public static void Write(string path, ReadOnlySpan<uint> labels) => RawArrayFile.Write(path, labels);
+
+    private static string CountProblem(long labels, int points) =>
+        $"holds {labels} labels but its scan has {points} points";
 
     /// <summary>The semantic id: the low 16 bits.</summary>
     public static ushort SemanticId(uint label) => (ushort)label;
