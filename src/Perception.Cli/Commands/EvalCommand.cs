@@ -14,9 +14,10 @@ internal static class EvalCommand
         var predictions = new Option<string>("--predictions")
         {
             Description = "Predictions (raw label ids): <dir>/sequences/NN/predictions/*.label (benchmark layout), <dir>/NN/predictions, "
-                + "or, for one sequence, .label files directly in <dir>.",
-            Required = true,
+                + "or, for one sequence, .label files directly in <dir>. Give this or --model.",
         };
+        var model = new Option<string?>("--model") { Description = "Segment the scans with this checkpoint, model-zoo folder or SPVNAS net.config and score in one pass (instead of --predictions)." };
+        var arch = new Option<string?>("--arch") { Description = "Architecture of --model when its path does not tell (minkunet, spvcnn)." };
         var split = new Option<string>("--split")
         {
             Description = "valid (08), train (00-07, 09, 10), or a comma list of sequences (08,09).",
@@ -33,10 +34,10 @@ internal static class EvalCommand
         var allowMissing = new Option<bool>("--allow-missing") { Description = "Skip scans without prediction or labels, and prediction files without a scan, instead of refusing." };
         var semanticKitti = new Command("semantickitti", "Score SemanticKITTI .label predictions against the ground truth, as the official evaluate_semantics.py does.")
         {
-            dataset, predictions, split, variant, config, json, allowMissing,
+            dataset, predictions, model, arch, split, variant, config, json, allowMissing,
         };
         semanticKitti.SetAction(parse => CliErrors.Run(() => Run(new Request(parse.GetValue(dataset)!,
-            parse.GetValue(predictions)!, parse.GetValue(split)!,
+            parse.GetValue(predictions), parse.GetValue(model), parse.GetValue(arch), parse.GetValue(split)!,
             parse.GetValue(variant) == "spvnas" ? IouVariant.Spvnas : IouVariant.Official, parse.GetValue(config),
             parse.GetValue(json), parse.GetValue(allowMissing)))));
         return new Command("eval", "Score predictions against ground truth.") { semanticKitti };
@@ -59,10 +60,21 @@ internal static class EvalCommand
             CliErrors.RequireOutputFolder(request.Json, "--json");
         }
 
+        if ((request.Predictions is null) == (request.Model is null))
+        {
+            throw new ArgumentException("give either --predictions (score .label files) or --model (segment and score).");
+        }
+
         EvaluationClasses classes = request.Config is null
             ? EvaluationClasses.For(request.Variant)
             : EvaluationClasses.FromConfig(KittiLabelConfig.Load(request.Config));
-        KittiEvaluationSet set = KittiEvaluationSet.Match(request.Dataset, request.Predictions, sequences);
+        if (request.Model is not null)
+        {
+            return ModelEvaluation.Run(request.Model, request.Arch, request.Dataset, sequences, classes, request.Variant,
+                request.Json, report => Print(report, null, allowMissing: false));
+        }
+
+        KittiEvaluationSet set = KittiEvaluationSet.Match(request.Dataset, request.Predictions!, sequences);
         if (!request.AllowMissing)
         {
             set.ThrowIfIncomplete(" --allow-missing evaluates the frames that pair up.");
@@ -98,7 +110,7 @@ internal static class EvalCommand
         return 0;
     }
 
-    private static void Print(IouReport report, KittiEvaluationSet set, bool allowMissing)
+    private static void Print(IouReport report, KittiEvaluationSet? set, bool allowMissing)
     {
         var table = new Table().AddColumn("class").AddColumn(new TableColumn("IoU (%)").RightAligned())
             .AddColumn(new TableColumn("ground-truth points").RightAligned());
@@ -110,7 +122,7 @@ internal static class EvalCommand
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"[bold]mIoU {report.MeanIou * 100:F2}[/]  accuracy {report.Accuracy * 100:F2}  "
             + $"({report.Variant} rule; {report.Scans} scans, {report.EvaluatedPoints:N0} evaluated points)");
-        if (allowMissing)
+        if (allowMissing && set is not null)
         {
             AnsiConsole.MarkupLine($"[yellow]skipped {set.SkippedCount} frames[/] "
                 + $"({set.MissingPredictions.Count} without prediction, {set.MissingLabels.Count} without labels); "
@@ -118,6 +130,6 @@ internal static class EvalCommand
         }
     }
 
-    private sealed record Request(string Dataset, string Predictions, string Split, IouVariant Variant, string? Config,
+    private sealed record Request(string Dataset, string? Predictions, string? Model, string? Arch, string Split, IouVariant Variant, string? Config,
         string? Json, bool AllowMissing);
 }
