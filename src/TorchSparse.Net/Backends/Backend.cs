@@ -29,10 +29,10 @@ internal abstract class Backend
     public abstract void Activate(Tensor values, float? slope);
 
     /// <summary>output = a + b, element-wise (same shapes).</summary>
-    public abstract void Add(Tensor a, Tensor b, Tensor output);
+    public abstract void Add(Tensor a, Tensor b, Tensor output, bool relu = false);
 
     /// <summary>Rows [N, C] in place: x * scale[c] + shift[c].</summary>
-    public abstract void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift);
+    public abstract void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool relu = false);
 }
 
 /// <summary>Memory owned by one backend. Its length counts elements of <see cref="DType"/>.</summary>

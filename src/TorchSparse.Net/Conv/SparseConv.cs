@@ -10,7 +10,12 @@ public static class SparseConv
     /// The kernel map comes from, and goes into, the input's cache.
     /// </summary>
     public static SparseTensor Forward(
-        SparseTensor input, Tensor weight, Tensor? bias, ConvGeometry geometry, ConvConfig? config = null)
+        SparseTensor input, Tensor weight, Tensor? bias, ConvGeometry geometry, ConvConfig? config = null) =>
+        Forward(input, weight, bias, geometry, config, relu: false);
+
+    /// <summary>As above, with ReLU applied in the same pass as the bias (conv + BN + ReLU blocks).</summary>
+    internal static SparseTensor Forward(
+        SparseTensor input, Tensor weight, Tensor? bias, ConvGeometry geometry, ConvConfig? config, bool relu)
     {
         geometry.Validate();
         (int cin, int cout) = ValidateWeights(input, weight, bias, geometry);
@@ -19,18 +24,18 @@ public static class SparseConv
         {
             Tensor product = Tensor.Empty(DType.Float32, input.Device, input.Count, cout);
             backend.MatMul(input.Feats, weight.Reshape(cin, cout), product);
-            AddBias(product, bias);
+            Epilogue(product, bias, relu);
             return new SparseTensor(product, input.Coords, input.Stride, input.Cache);
         }
 
         ResolvedMap resolved = KernelMapResolver.Resolve(input, geometry);
         Tensor output = Tensor.Empty(DType.Float32, input.Device, resolved.Map.OutputCount, cout);
         backend.SparseConv(input.Feats, weight, resolved.Map, config ?? ConvConfig.Default, output);
-        AddBias(output, bias);
+        Epilogue(output, bias, relu);
         return new SparseTensor(output, resolved.OutCoords, resolved.OutStride, resolved.OutCache);
     }
 
-    /// <summary>The kernel map <see cref="Forward"/> would use, built into the input's cache if missing.</summary>
+    /// <summary>The kernel map <see cref="Forward(SparseTensor, Tensor, Tensor?, ConvGeometry, ConvConfig?)"/> would use, built into the input's cache if missing.</summary>
     public static KernelMap KernelMapFor(SparseTensor input, ConvGeometry geometry)
     {
         geometry.Validate();
@@ -82,15 +87,21 @@ public static class SparseConv
         return (cin, cout);
     }
 
-    private static void AddBias(Tensor output, Tensor? bias)
+    /// <summary>output += bias, then ReLU when asked, in one pass over the output.</summary>
+    private static void Epilogue(Tensor output, Tensor? bias, bool relu)
     {
         if (bias is null)
         {
+            if (relu)
+            {
+                output.Device.Backend.Activate(output, slope: null);
+            }
+
             return;
         }
 
         var ones = new float[bias.Size(0)];
         Array.Fill(ones, 1f);
-        output.Device.Backend.ChannelAffine(output, ones, bias.AsSpan<float>());
+        output.Device.Backend.ChannelAffine(output, ones, bias.AsSpan<float>(), relu);
     }
 }

@@ -8,7 +8,9 @@ public static class SparseOps
     public static SparseTensor LeakyRelu(SparseTensor input, float slope = 0.01f) => Activate(input, slope);
 
     /// <summary>Feature sum of two tensors on the same coordinates (residual connections).</summary>
-    public static SparseTensor Add(SparseTensor a, SparseTensor b)
+    public static SparseTensor Add(SparseTensor a, SparseTensor b) => Add(a, b, relu: false);
+
+    private static SparseTensor Add(SparseTensor a, SparseTensor b, bool relu)
     {
         RequireSameCoords(a, b, nameof(Add));
         if (a.Channels != b.Channels)
@@ -17,17 +19,12 @@ public static class SparseOps
         }
 
         Tensor sum = Tensor.Empty(DType.Float32, a.Device, a.Count, a.Channels);
-        a.Device.Backend.Add(a.Feats, b.Feats, sum);
+        a.Device.Backend.Add(a.Feats, b.Feats, sum, relu);
         return a.WithFeats(sum);
     }
 
     /// <summary>ReLU(a + b) in one output tensor: the closing step of a residual block.</summary>
-    public static SparseTensor AddRelu(SparseTensor a, SparseTensor b)
-    {
-        SparseTensor sum = Add(a, b);
-        sum.Device.Backend.Activate(sum.Feats, slope: null);
-        return sum;
-    }
+    public static SparseTensor AddRelu(SparseTensor a, SparseTensor b) => Add(a, b, relu: true);
 
     /// <summary>Concatenates channels of tensors on the same coordinates, in argument order.</summary>
     public static SparseTensor Cat(params SparseTensor[] inputs)

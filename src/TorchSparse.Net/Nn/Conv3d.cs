@@ -67,14 +67,7 @@ public sealed class Conv3d
     public SparseTensor Forward(SparseTensor input)
     {
         LastInputStride = input.Stride;
-        SparseTensor output = SparseConv.Forward(input, Weight, Bias, Geometry, Config);
-        if (FuseRelu)
-        {
-            // The output is freshly allocated by this call, so activating it in place is safe.
-            output.Device.Backend.Activate(output.Feats, slope: null);
-        }
-
-        return output;
+        return SparseConv.Forward(input, Weight, Bias, Geometry, Config, FuseRelu);
     }
 
     /// <summary>Replaces the parameters (for loading checkpoints), checking shapes.</summary>

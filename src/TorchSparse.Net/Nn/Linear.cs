@@ -76,10 +76,9 @@ public sealed class Linear
         {
             var ones = new float[OutFeatures];
             Array.Fill(ones, 1f);
-            input.Device.Backend.ChannelAffine(output, ones, bias.AsSpan<float>());
+            input.Device.Backend.ChannelAffine(output, ones, bias.AsSpan<float>(), relu);
         }
-
-        if (relu)
+        else if (relu)
         {
             input.Device.Backend.Activate(output, slope: null);
         }

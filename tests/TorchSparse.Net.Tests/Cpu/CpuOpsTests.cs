@@ -96,6 +96,34 @@ public class CpuOpsTests
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(100_003)]
+    public void AddRelu_matches_scalar(int length)
+    {
+        float[] x = Values(length, 5);
+        float[] y = Values(length, 6);
+        float[] expected = x.Zip(y, (a, b) => MathF.Max(a + b, 0f)).ToArray();
+        var destination = new float[length];
+        CpuOps.Add(x, y, destination, relu: true);
+        AssertSame(expected, destination, $"add + relu length {length}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Channels))]
+    [InlineData(64 * 1024 + 3)]
+    public void ChannelAffine_with_relu_matches_scalar(int channels)
+    {
+        int rows = channels > 1000 ? 9 : 5;
+        float[] x = Values(rows * channels, 7);
+        float[] scale = Values(channels, 8);
+        float[] shift = Values(channels, 9);
+        float[] expected = x.Select((v, i) => MathF.Max((v * scale[i % channels]) + shift[i % channels], 0f)).ToArray();
+        CpuOps.ChannelAffine(x, channels, scale, shift, relu: true);
+        AssertSame(expected, x, $"affine + relu channels {channels}");
+    }
+
+    [Theory]
     [MemberData(nameof(Channels))]
     [InlineData(300_000)]
     public void GatherRows_matches_scalar(int channels)

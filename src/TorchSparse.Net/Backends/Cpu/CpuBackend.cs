@@ -72,11 +72,11 @@ internal sealed class CpuBackend : Backend
         }
     }
 
-    public override void Add(Tensor a, Tensor b, Tensor output) =>
-        CpuOps.Add(a.AsSpan<float>(), b.AsSpan<float>(), output.AsSpan<float>());
+    public override void Add(Tensor a, Tensor b, Tensor output, bool relu = false) =>
+        CpuOps.Add(a.AsSpan<float>(), b.AsSpan<float>(), output.AsSpan<float>(), relu);
 
-    public override void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift) =>
-        CpuOps.ChannelAffine(rows.AsSpan<float>(), rows.Size(1), scale, shift);
+    public override void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool relu = false) =>
+        CpuOps.ChannelAffine(rows.AsSpan<float>(), rows.Size(1), scale, shift, relu);
 
     public static Span<T> Span<T>(TensorStorage storage)
         where T : unmanaged => ((CpuStorage<T>)storage).Array.AsSpan();

@@ -18,7 +18,7 @@ internal static unsafe class CpuOps
     /// <c>destination[i] = x[i] + y[i]</c> for the length of <paramref name="x"/>; either input may be the
     /// destination itself, but must not overlap it shifted.
     /// </summary>
-    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
+    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, bool relu = false)
     {
         if (y.Length != x.Length)
         {
@@ -30,8 +30,15 @@ internal static unsafe class CpuOps
         CheckOverlap(y, destination, nameof(y));
         fixed (float* px = x, py = y, pd = destination)
         {
-            var work = new BinaryWork<AddOperator>(px, py, pd, default);
-            ParallelRanges.Run(x.Length, ParallelRanges.ThreadsFor(3L * x.Length), Simd512.Count, work);
+            int threads = ParallelRanges.ThreadsFor(3L * x.Length);
+            if (relu)
+            {
+                ParallelRanges.Run(x.Length, threads, Simd512.Count, new BinaryWork<AddReluOperator>(px, py, pd, default));
+            }
+            else
+            {
+                ParallelRanges.Run(x.Length, threads, Simd512.Count, new BinaryWork<AddOperator>(px, py, pd, default));
+            }
         }
     }
 
@@ -40,7 +47,7 @@ internal static unsafe class CpuOps
     /// roundings (not fused). This is inference BatchNorm with its statistics folded into scale and shift.
     /// </summary>
     public static void ChannelAffine(
-        Span<float> rows, int channels, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift)
+        Span<float> rows, int channels, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool relu = false)
     {
         int count = RowCount(rows.Length, channels, nameof(rows));
         if (scale.Length != channels || shift.Length != channels)
@@ -53,8 +60,15 @@ internal static unsafe class CpuOps
         CheckOverlap(shift, rows, nameof(shift));
         fixed (float* pRows = rows, pScale = scale, pShift = shift)
         {
-            var work = new AffineWork(pRows, pScale, pShift, channels);
-            ParallelRanges.Run(count, ParallelRanges.ThreadsFor(2L * rows.Length), 1, work);
+            int threads = ParallelRanges.ThreadsFor(2L * rows.Length);
+            if (relu)
+            {
+                ParallelRanges.Run(count, threads, 1, new AffineWork<MultiplyAddReluOperator>(pRows, pScale, pShift, channels));
+            }
+            else
+            {
+                ParallelRanges.Run(count, threads, 1, new AffineWork<MultiplyAddOperator>(pRows, pScale, pShift, channels));
+            }
         }
     }
 
@@ -178,11 +192,11 @@ internal static unsafe class CpuOps
             BinaryLoop.Invoke(x + start, y + start, destination + start, (nuint)(end - start), op);
     }
 
-    private readonly struct AffineWork(float* rows, float* scale, float* shift, int channels) : IRangeWork
+    private readonly struct AffineWork<TOp>(float* rows, float* scale, float* shift, int channels) : IRangeWork
+        where TOp : struct, ITernaryOperator
     {
         public void Run(int start, int end) => RowLoops.Broadcast(
-            rows + ((long)start * channels), scale, shift, (nuint)(end - start), (nuint)channels,
-            default(MultiplyAddOperator));
+            rows + ((long)start * channels), scale, shift, (nuint)(end - start), (nuint)channels, default(TOp));
     }
 
     private readonly struct GatherWork(float* source, int* index, float* destination, int channels) : IRangeWork

@@ -39,6 +39,22 @@ internal readonly struct LeakyReluOperator(float slope) : IUnaryOperator
 }
 
 /// <summary><c>x + y</c>.</summary>
+internal readonly struct AddReluOperator : IBinaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => MathF.Max(x + y, 0f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => Vector128.Max(x + y, Vector128<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.Max(x + y, Vector256<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.Max(x + y, Vector512<float>.Zero);
+}
+
+/// <summary><c>x + y</c>.</summary>
 internal readonly struct AddOperator : IBinaryOperator
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -58,6 +74,25 @@ internal readonly struct AddOperator : IBinaryOperator
 /// <c>x * y + z</c> with two roundings at every width (not fused), so the result does not depend on which width or
 /// which CPU ran it.
 /// </summary>
+internal readonly struct MultiplyAddReluOperator : ITernaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y, float z) => MathF.Max((x * y) + z, 0f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y, Vector128<float> z) =>
+        Vector128.Max((x * y) + z, Vector128<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> z) =>
+        Vector256.Max((x * y) + z, Vector256<float>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> z) =>
+        Vector512.Max((x * y) + z, Vector512<float>.Zero);
+}
+
+/// <summary><c>x * y + z</c>.</summary>
 internal readonly struct MultiplyAddOperator : ITernaryOperator
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
