@@ -16,6 +16,7 @@ internal static class Program
             BenchCommand.Create(),
             ModelsCommand.Create(),
             SegmentCommand.Create(),
+            SimulateCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

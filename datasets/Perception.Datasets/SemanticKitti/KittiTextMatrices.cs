@@ -12,7 +12,8 @@ internal static class KittiTextMatrices
 {
     private const string NumberFormat = "0.000000000000e+00";
 
-    public static string Format(double value) => value.ToString(NumberFormat, CultureInfo.InvariantCulture);
+    // Adding +0.0 turns −0 into +0, so a zero never prints as "-0.000000000000e+00".
+    public static string Format(double value) => (value + 0.0).ToString(NumberFormat, CultureInfo.InvariantCulture);
 
     public static string FormatRow(IEnumerable<double> values) => string.Join(' ', values.Select(Format));
 

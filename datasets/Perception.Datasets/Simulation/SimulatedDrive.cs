@@ -67,6 +67,17 @@ public sealed class SimulatedDrive
         return generator.Scan(SceneAt(scan), Pose(scan), LidarScanGenerator.NoiseSeed(Seed, scan));
     }
 
+    /// <summary>
+    /// Writes the drive as a SemanticKITTI sequence folder (<c>sequences/NN</c>): <c>velodyne/000000.bin</c> and
+    /// <c>labels/000000.label</c> per scan, then <c>calib.txt</c>, <c>poses.txt</c> (camera frame, as SemanticKITTI
+    /// stores them) and <c>times.txt</c>. Every file is written atomically; the next scan is cast while the previous
+    /// one is written. <paramref name="scanWritten"/> gets the number of scans written so far.
+    /// </summary>
+    /// <returns>The number of points written, over all scans.</returns>
+    public long WriteSequence(string sequenceFolder, Action<int>? scanWritten = null,
+        CancellationToken cancellationToken = default) =>
+        SequenceWriter.Write(this, sequenceFolder, scanWritten, cancellationToken);
+
     private static double Distance(int scan) => scan * ScanPeriod * EgoRoute.Speed;
 
     private int CheckScan(int scan)
