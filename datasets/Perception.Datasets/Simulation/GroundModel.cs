@@ -21,14 +21,14 @@ public readonly record struct GroundWave(double Amplitude, double Kx, double Ky,
 /// </summary>
 public sealed class GroundModel
 {
-    private const double MarkingAlbedo = 0.65;
-    private const double AsphaltAlbedo = 0.10;
-    private const double ParkingAlbedo = 0.16;
-    private const double SidewalkAlbedo = 0.30;
-    private const double PavingAlbedo = 0.24;
-
-    // Grass and soil reflect the 905 nm beam far better than asphalt.
-    private const double TerrainAlbedo = 0.42;
+    // Reflectivities at the HDL-64E's 905 nm, scaled like KITTI's remission: retroreflective paint is the brightest
+    // ground, grass and soil reflect far better than asphalt.
+    private const double MarkingAlbedo = 0.85;
+    private const double AsphaltAlbedo = 0.24;
+    private const double ParkingAlbedo = 0.28;
+    private const double SidewalkAlbedo = 0.36;
+    private const double PavingAlbedo = 0.31;
+    private const double TerrainAlbedo = 0.48;
     private const double MarkingHalfWidth = 0.06;
     private readonly GroundWave[] waves;
     private readonly StreetPlan plan;

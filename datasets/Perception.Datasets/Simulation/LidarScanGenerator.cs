@@ -112,8 +112,9 @@ public sealed class LidarScanGenerator
 
                 double remission = Remission(hit, direction, column, beam);
                 double farness = range / sensor.MaxRange;
-                if (DeterministicRandom.Hash01(noiseSeed, column, beam, DropoutStream)
-                    < sensor.FarDropout * farness * farness * (1 - remission))
+                double dark = Math.Max(0, 1 - (remission / sensor.DarkRemission));
+                double lost = (sensor.FarDropout * farness * farness * (1 - remission)) + (sensor.DarkDropout * dark);
+                if (DeterministicRandom.Hash01(noiseSeed, column, beam, DropoutStream) < lost)
                 {
                     continue;
                 }
