@@ -74,7 +74,7 @@ internal sealed class BlockFurnisher
         AddWaitingRider(KittiRawLabel.Bicyclist, 0);
         AddWaitingRider(KittiRawLabel.Bicyclist, 1);
         AddWaitingRider(KittiRawLabel.Motorcyclist, random.Integer(0, 1));
-        AddParkedBicycles();
+        AddBicyclesAtTheCurb();
         AddParkedBicycles();
 
         int people = random.Integer(2, 6);
@@ -260,8 +260,8 @@ internal sealed class BlockFurnisher
         {
             double length = random.Uniform(5, 25), draw = random.NextDouble(), end = Math.Min(x + length, plan.X1 - 0.5);
             double mid = (x + end) / 2;
-            bool fence = forceFence ? !fenced : draw < 0.35;
-            bool hedge = !forceFence && draw is >= 0.35 and < 0.7;
+            bool fence = forceFence ? !fenced : draw < 0.45;
+            bool hedge = !forceFence && draw is >= 0.45 and < 0.75;
             if ((fence || hedge) && end - x > 2 && Clear(x, end, 1) && !ground.IsPlaza(side, mid))
             {
                 double g = ground.SurfaceHeight(mid, OuterY(side));
@@ -491,6 +491,38 @@ internal sealed class BlockFurnisher
             {
                 AddBicycle(side, curbStart + 0.2 + (2.0 * (i + 0.5)), CurbY(side) + (Sign(side) * 0.8),
                     TravelYaw(side) + random.Uniform(-0.1, 0.1));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Two or three bicycles end to end in the strip along the curb where no bay is in front of them, so the road
+    /// sees them.
+    /// </summary>
+    private void AddBicyclesAtTheCurb()
+    {
+        int count = random.Integer(2, 3);
+        double length = (count * 2.0) + 0.4;
+        int first = random.Integer(0, 1);
+        foreach (int side in new[] { first, 1 - first })
+        {
+            foreach ((double start, double end) in plan.FreeParkingLane(side).Where(f => f.End - f.Start >= length))
+            {
+                for (int attempt = 0; attempt < 10; attempt++)
+                {
+                    double at = random.Uniform(start, end - length);
+                    if (Clear(at, at + length, 1) && Free(curbStrip[side], at, at + length))
+                    {
+                        curbStrip[side].Add((at, at + length));
+                        for (int i = 0; i < count; i++)
+                        {
+                            AddBicycle(side, at + 0.2 + (2.0 * (i + 0.5)), CurbY(side) + (Sign(side) * 0.8),
+                                TravelYaw(side) + random.Uniform(-0.1, 0.1));
+                        }
+
+                        return;
+                    }
+                }
             }
         }
     }
