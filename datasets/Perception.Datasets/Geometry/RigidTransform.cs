@@ -76,7 +76,7 @@ public readonly struct RigidTransform : IEquatable<RigidTransform>
     public (double X, double Y, double Z) Rotate(double x, double y, double z) =>
         ((r00 * x) + (r01 * y) + (r02 * z), (r10 * x) + (r11 * y) + (r12 * z), (r20 * x) + (r21 * y) + (r22 * z));
 
-    /// <summary>The transform applying <paramref name="second"/> after <paramref name="first"/>: second·first.</summary>
+    /// <summary>Applies <paramref name="first"/>, then <paramref name="second"/>: the product second·first.</summary>
     public static RigidTransform operator *(RigidTransform second, RigidTransform first)
     {
         double[] a = second.ToRowMajor(), b = first.ToRowMajor();
@@ -125,7 +125,7 @@ public readonly struct RigidTransform : IEquatable<RigidTransform>
         ]);
     }
 
-    /// <summary>Largest |entry| of RᵀR − I: 0 for an exact rotation, about 1e-7 for rotations printed to 7 digits.</summary>
+    /// <summary>Largest |entry| of RᵀR − I: 0 for an exact rotation, about 1e-7 for one printed to 7 digits.</summary>
     public double OrthonormalityError()
     {
         double[] m = ToRowMajor();

@@ -162,7 +162,8 @@ internal sealed class BlockFurnisher
 
         foreach (double xSide in new[] { 1.0, -1.0 })
         {
-            double frontX = cross + (xSide * (street.CrossStreetHalfWidth + street.SidewalkWidth + random.Uniform(0.5, 4)));
+            double setback = street.CrossStreetHalfWidth + street.SidewalkWidth + random.Uniform(0.5, 4);
+            double frontX = cross + (xSide * setback);
             foreach (double ySide in new[] { 1.0, -1.0 })
             {
                 for (double along = 16; along < 110;)
@@ -241,13 +242,14 @@ internal sealed class BlockFurnisher
 
             strip.Add((x - 0.4, x + 0.4));
             double g = ground.SurfaceHeight(x, y);
-            into.Add(new VerticalCylinder(x, y, g - 0.2, g + trunkHeight + 0.5, trunkRadius, KittiRawLabel.Trunk, bark));
+            into.Add(new VerticalCylinder(x, y, g - 0.2, g + trunkHeight + 0.5, trunkRadius, KittiRawLabel.Trunk,
+                bark));
             into.Add(new Ellipsoid(new Vec3(x, y, g + trunkHeight + (0.9 * radii.Z)), radii, KittiRawLabel.Vegetation,
                 leaves));
         }
     }
 
-    /// <summary>Fences and trimmed hedges along the back of the sidewalk, in segments with gaps; none on plazas.</summary>
+    /// <summary>Fences and trimmed hedges along the back of the sidewalk, in segments; none on plazas.</summary>
     private bool AddBackEdge(int side, bool forceFence)
     {
         if (setbacks[side] < 0.6 && !forceFence)
@@ -258,7 +260,8 @@ internal sealed class BlockFurnisher
         bool fenced = false;
         for (double x = plan.X0 + random.Uniform(0, 5); x < plan.X1 - 3;)
         {
-            double length = random.Uniform(5, 25), draw = random.NextDouble(), end = Math.Min(x + length, plan.X1 - 0.5);
+            double length = random.Uniform(5, 25), draw = random.NextDouble();
+            double end = Math.Min(x + length, plan.X1 - 0.5);
             double mid = (x + end) / 2;
             bool fence = forceFence ? !fenced : draw < 0.45;
             bool hedge = !forceFence && draw is >= 0.45 and < 0.75;
@@ -276,7 +279,8 @@ internal sealed class BlockFurnisher
                 else
                 {
                     double height = random.Uniform(0.8, 1.6), width = random.Uniform(0.6, 1.0);
-                    var centre = new Vec3(mid, OuterY(side) + (Sign(side) * (0.1 + (width / 2))), g + (height / 2) - 0.1);
+                    double y = OuterY(side) + (Sign(side) * (0.1 + (width / 2)));
+                    var centre = new Vec3(mid, y, g + (height / 2) - 0.1);
                     into.Add(new OrientedBox(centre, new Vec3((end - x) / 2, width / 2, (height / 2) + 0.1), 0,
                         KittiRawLabel.Vegetation, random.Uniform(0.3, 0.45)));
                     verge[side].Add((x, end));
@@ -315,7 +319,7 @@ internal sealed class BlockFurnisher
         }
     }
 
-    /// <summary>Fills the bays with parked vehicles; one truck, trailer and motorcycle per block go in first come.</summary>
+    /// <summary>Fills the bays with parked vehicles; each block owes a truck, a trailer and two motorcycles.</summary>
     private void AddParkedVehicles()
     {
         var owed = new List<KittiRawLabel>

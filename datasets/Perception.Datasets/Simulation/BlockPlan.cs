@@ -64,7 +64,8 @@ internal sealed class BlockPlan
 
     /// <summary>Whether x is within <paramref name="margin"/> of the cross street's sidewalks.</summary>
     public bool InCrossCorridor(double x, double margin) =>
-        CrossStreet is double cross && Math.Abs(x - cross) < Street.CrossStreetHalfWidth + Street.SidewalkWidth + margin;
+        CrossStreet is double cross
+        && Math.Abs(x - cross) < Street.CrossStreetHalfWidth + Street.SidewalkWidth + margin;
 
     /// <summary>The parts of the block clear of the cross street corridor (with a margin), in order.</summary>
     public List<(double Start, double End)> Clear(double margin)
@@ -119,7 +120,7 @@ internal sealed class BlockPlan
         }
     }
 
-    /// <summary>Adds an interval of about <paramref name="length"/> inside the longest clear part of the block.</summary>
+    /// <summary>Adds an interval of about <paramref name="length"/> in the longest clear part of the block.</summary>
     private void AddStretch(List<(double Start, double End)> into, DeterministicRandom random, double length)
     {
         (double start, double end) = Clear(2).MaxBy(c => c.End - c.Start);

@@ -4,9 +4,9 @@ namespace Perception.Datasets.Simulation;
 
 /// <summary>
 /// The sensor car's path along the right-hand lane: x grows with the distance driven, y wanders up to a quarter
-/// metre either way as a driver keeps the lane, the heading follows that wander, and the body pitches and rolls by a few tenths of
-/// a degree. At distance 0 every term is zero, so the first pose is the identity and the world frame is the first
-/// scan's sensor frame.
+/// metre either way as a driver keeps the lane, the heading follows that wander, and the body pitches and rolls by
+/// a few tenths of a degree. At distance 0 every term is zero, so the first pose is the identity and the world
+/// frame is the first scan's sensor frame.
 /// </summary>
 internal sealed class EgoRoute
 {

@@ -53,10 +53,7 @@ public sealed class GroundModel
 
     public StreetLayout Street { get; }
 
-    /// <summary>Cross street axes (x), ascending.</summary>
-    public IReadOnlyList<double> CrossStreets => plan.CrossStreets;
-
-    /// <summary>Road-level height at (x, y); the road under the first scan's sensor is exactly −mountHeight.</summary>
+    /// <summary>Road-level height at (x, y); the road under the first scan's sensor is at −mountHeight.</summary>
     public double BaseHeight(double x, double y) =>
         -mountHeight + (slopeX * x) + (slopeY * y) + Waves(x, y, out _, out _) - waveAtOrigin;
 
@@ -132,7 +129,7 @@ public sealed class GroundModel
         return (above + waveBound) / -descent;
     }
 
-    /// <summary>Replaces <paramref name="hit"/> with the nearest ground return along the ray if that is closer.</summary>
+    /// <summary>Replaces <paramref name="hit"/> with the ground's return along the ray if that is closer.</summary>
     internal void Intersect(Vec3 origin, Vec3 direction, ref SurfaceHit hit)
     {
         // The raised level is above the road level, so a ray meets it first; each hit counts only in its regions.

@@ -36,7 +36,7 @@ public sealed class LidarScanGenerator
     /// </summary>
     public LidarScan Scan(UrbanScene scene, int seed) => Scan(scene, RigidTransform.Identity, NoiseSeed(seed, 0));
 
-    /// <summary>The noise of scan <paramref name="scan"/> of a drive: independent per scan, fixed by the seed.</summary>
+    /// <summary>The noise seed of scan <paramref name="scan"/> of a drive: one per scan, fixed by the seed.</summary>
     internal static ulong NoiseSeed(int seed, int scan) =>
         DeterministicRandom.Mix(((ulong)(uint)seed ^ 0xA0761D6478BD642FUL) + ((ulong)scan * 0x9E3779B97F4A7C15UL));
 

@@ -2,7 +2,7 @@ using Perception.Datasets.SemanticKitti;
 
 namespace Perception.Datasets.Simulation;
 
-/// <summary>Raw id → official train id as a table: the scan constructor maps every point and must not throw.</summary>
+/// <summary>Raw id → official train id as a table: a scan maps every point and must not throw.</summary>
 internal static class RawLabelClasses
 {
     private static readonly byte[] Table = Build();

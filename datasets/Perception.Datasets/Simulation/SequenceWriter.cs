@@ -45,7 +45,8 @@ internal static class SequenceWriter
         calibration.Write(Path.Combine(folder, "calib.txt"));
         KittiPoseFile.Write(Path.Combine(folder, "poses.txt"),
             Enumerable.Range(0, drive.ScanCount).Select(i => calibration.ToCameraPose(drive.Pose(i))));
-        KittiTimesFile.Write(Path.Combine(folder, "times.txt"), Enumerable.Range(0, drive.ScanCount).Select(drive.Time));
+        KittiTimesFile.Write(Path.Combine(folder, "times.txt"),
+            Enumerable.Range(0, drive.ScanCount).Select(drive.Time));
         return points;
     }
 }

@@ -18,8 +18,11 @@ internal static class SimulatedCalibration
         RigidTransform tr = mounting * axes;
         // Stereo baselines of the KITTI rig: cam1 0.54 m right of cam0, colour cams 2 and 3 at +0.06 and -0.47 m.
         double[] baselines = [0, 0.54, -0.06, 0.47];
-        return new KittiCalibration(
-            [.. baselines.Select(b => (IReadOnlyList<double>)[Focal, 0, CentreU, -Focal * b, 0, Focal, CentreV, 0, 0, 0, 1, 0])],
-            tr);
+        IReadOnlyList<double>[] projections =
+            [.. baselines.Select(b => Projection(-Focal * b))];
+        return new KittiCalibration(projections, tr);
     }
+
+    /// <summary>A rectified camera's 3×4 projection; <paramref name="shift"/> is −focal × its baseline.</summary>
+    private static double[] Projection(double shift) => [Focal, 0, CentreU, shift, 0, Focal, CentreV, 0, 0, 0, 1, 0];
 }

@@ -15,9 +15,6 @@ internal sealed class StreetPlan(
 {
     private readonly double[] crossStreets = [.. crossStreets.Order()];
 
-    /// <summary>Cross street axes (x), ascending.</summary>
-    public IReadOnlyList<double> CrossStreets => crossStreets;
-
     /// <summary>Stretches of the parking lane that are marked bays, per side (0 = left, +y; 1 = right).</summary>
     public IntervalSet ParkingBays(int side) => parkingBays[side];
 
@@ -86,12 +83,6 @@ internal sealed class IntervalSet
         starts = [.. sorted.Select(i => i.Start)];
         ends = [.. sorted.Select(i => i.End)];
     }
-
-    public static IntervalSet Empty { get; } = new([]);
-
-    public int Count => starts.Length;
-
-    public (double Start, double End) this[int index] => (starts[index], ends[index]);
 
     public bool Contains(double x)
     {

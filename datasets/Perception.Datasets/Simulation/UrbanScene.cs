@@ -1,6 +1,6 @@
 namespace Perception.Datasets.Simulation;
 
-/// <summary>A ray's return: distance, outward surface normal, the .label value of what was hit, and its albedo.</summary>
+/// <summary>A ray's return: distance, outward normal, the .label value of what was hit, and its albedo.</summary>
 internal readonly record struct SurfaceHit(double T, Vec3 Normal, uint Label, double Albedo)
 {
     public static SurfaceHit None { get; } = new(double.PositiveInfinity, default, 0, 0);

@@ -18,7 +18,7 @@ internal sealed class UrbanWorld
         // Parking lanes wide enough for a truck; the sensor car drives in the middle of the right-hand driving lane,
         // centred on y = 0, so the road centre sits half a lane to its left and nothing parked comes within 1.4 m.
         double parkingLane = random.Uniform(2.3, 2.5), drivingLane = random.Uniform(3.8, 4.6);
-        Street = new StreetLayout(
+        var street = new StreetLayout(
             RoadCenterY: drivingLane / 2,
             RoadHalfWidth: drivingLane + parkingLane,
             ParkingLaneWidth: parkingLane,
@@ -38,10 +38,10 @@ internal sealed class UrbanWorld
         var plans = new List<BlockPlan>();
         for (int block = firstBlock; block <= lastBlock; block++)
         {
-            plans.Add(BlockPlan.Create(DeterministicRandom.ForKey(WorldSeed, block, 1), Street, block));
+            plans.Add(BlockPlan.Create(DeterministicRandom.ForKey(WorldSeed, block, 1), street, block));
         }
 
-        Ground = new GroundModel(mountHeight, slopeX, slopeY, waves, Street, BlockPlan.Merge(plans));
+        Ground = new GroundModel(mountHeight, slopeX, slopeY, waves, street, BlockPlan.Merge(plans));
         Route = new EgoRoute(DeterministicRandom.ForKey(WorldSeed, 0, 4), Ground, mountHeight);
         var primitives = new List<ScenePrimitive>();
         foreach (BlockPlan plan in plans)
@@ -54,8 +54,6 @@ internal sealed class UrbanWorld
     }
 
     public ulong WorldSeed { get; }
-
-    public StreetLayout Street { get; }
 
     public GroundModel Ground { get; }
 
