@@ -17,6 +17,7 @@ internal static class Program
             ModelsCommand.Create(),
             SegmentCommand.Create(),
             EvalCommand.Create(),
+            SimulateCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

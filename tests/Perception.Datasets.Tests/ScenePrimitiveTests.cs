@@ -1,3 +1,4 @@
+using Perception.Datasets.SemanticKitti;
 using Perception.Datasets.Simulation;
 
 namespace Perception.Datasets.Tests;
@@ -9,7 +10,7 @@ public class ScenePrimitiveTests
     [Fact]
     public void Box_is_entered_through_the_face_toward_the_ray()
     {
-        var box = new OrientedBox(new Vec3(10, 0, 0), new Vec3(1, 2, 3), 0, SemanticLabel.Building, 0.4);
+        var box = new OrientedBox(new Vec3(10, 0, 0), new Vec3(1, 2, 3), 0, KittiRawLabel.Building, 0.4);
         Assert.True(box.TryIntersect(Origin, new Vec3(1, 0, 0), 100, out double t, out Vec3 normal));
         Assert.Equal(9, t, 12);
         Assert.Equal(new Vec3(-1, 0, 0), normal);
@@ -20,7 +21,7 @@ public class ScenePrimitiveTests
     [Fact]
     public void Rotated_box_hit_lies_on_its_surface()
     {
-        var box = new OrientedBox(new Vec3(6, 3, 0.5), new Vec3(2.2, 0.9, 0.7), 0.4, SemanticLabel.Car, 0.5);
+        var box = new OrientedBox(new Vec3(6, 3, 0.5), new Vec3(2.2, 0.9, 0.7), 0.4, KittiRawLabel.Car, 0.5);
         Vec3 direction = new Vec3(6, 3, 0.2).Normalized();
         Assert.True(box.TryIntersect(Origin, direction, 100, out double t, out Vec3 normal));
         Assert.Equal(0, box.SignedDistance(direction * t), 9);
@@ -31,7 +32,7 @@ public class ScenePrimitiveTests
     [Fact]
     public void Cylinder_side_and_top_cap_are_hit_where_expected()
     {
-        var pole = new VerticalCylinder(5, 0, -2, 3, 0.5, SemanticLabel.Pole, 0.45);
+        var pole = new VerticalCylinder(5, 0, -2, 3, 0.5, KittiRawLabel.Pole, 0.45);
         Assert.True(pole.TryIntersect(Origin, new Vec3(1, 0, 0), 100, out double t, out Vec3 normal));
         Assert.Equal(4.5, t, 12);
         Assert.Equal(-1, normal.X, 12);
@@ -47,7 +48,7 @@ public class ScenePrimitiveTests
     [Fact]
     public void Ellipsoid_hit_is_on_the_surface_and_its_distance_is_signed()
     {
-        var crown = new Ellipsoid(new Vec3(8, 1, 4), new Vec3(2, 3, 1.5), SemanticLabel.Vegetation, 0.4);
+        var crown = new Ellipsoid(new Vec3(8, 1, 4), new Vec3(2, 3, 1.5), KittiRawLabel.Vegetation, 0.4);
         Vec3 direction = new Vec3(8, 1, 4).Normalized();
         Assert.True(crown.TryIntersect(Origin, direction, 100, out double t, out _));
         Vec3 hit = direction * t;

@@ -1,57 +1,84 @@
+using Perception.Datasets.Geometry;
+
 namespace Perception.Datasets.SemanticKitti;
 
 /// <summary>
-/// A sequence's <c>calib.txt</c> (KITTI odometry): lines <c>KEY: 12 numbers</c>, each a row-major 3×4 matrix:
-/// the camera projections <c>P0</c>..<c>P3</c> and <c>Tr</c>, velodyne to camera 0.
+/// A sequence's <c>calib.txt</c>: the 3×4 projection matrices P0..P3 of the four cameras (rectified cam0 frame to
+/// pixels) and <c>Tr</c>, the velodyne→cam0 transform that converts between LiDAR and camera-frame poses.
 /// </summary>
 public sealed class KittiCalibration
 {
-    private readonly Dictionary<string, KittiTransform> matrices;
+    private readonly double[][] projections;
 
-    private KittiCalibration(string path, Dictionary<string, KittiTransform> matrices)
+    /// <param name="projections">P0..P3, 12 row-major values each.</param>
+    /// <param name="velodyneToCamera">Tr: LiDAR points to cam0 coordinates.</param>
+    /// <exception cref="ArgumentException">Not four projections of 12 values.</exception>
+    public KittiCalibration(IReadOnlyList<IReadOnlyList<double>> projections, RigidTransform velodyneToCamera)
     {
-        FilePath = path;
-        this.matrices = matrices;
+        if (projections.Count != 4 || projections.Any(p => p.Count != 12))
+        {
+            throw new ArgumentException("Calibration needs P0..P3 with 12 values each.", nameof(projections));
+        }
+
+        this.projections = [.. projections.Select(p => p.ToArray())];
+        VelodyneToCamera = velodyneToCamera;
+        _ = velodyneToCamera.Inverse(); // a singular Tr cannot convert poses: refuse it here, not at first use
     }
 
-    /// <summary>The file it was read from (named in errors).</summary>
-    public string FilePath { get; }
+    /// <summary>Tr: maps LiDAR coordinates to cam0 coordinates.</summary>
+    public RigidTransform VelodyneToCamera { get; }
 
-    /// <summary>The keys in file order (for example P0, P1, P2, P3, Tr).</summary>
-    public IReadOnlyCollection<string> Keys => matrices.Keys;
+    /// <summary>P0..P3 as 12 row-major values.</summary>
+    public IReadOnlyList<double> Projection(int camera) => camera is >= 0 and < 4
+        ? projections[camera]
+        : throw new ArgumentOutOfRangeException(nameof(camera), camera, "Cameras are 0..3.");
 
-    /// <summary><c>Tr</c>: velodyne (LiDAR) frame to camera 0 frame.</summary>
-    /// <exception cref="DatasetFormatException">The file has no <c>Tr</c> line.</exception>
-    public KittiTransform VelodyneToCamera => this["Tr"];
+    /// <summary>The poses.txt form of a LiDAR pose (scan frame → first scan's frame): Tr·P·Tr⁻¹.</summary>
+    public RigidTransform ToCameraPose(RigidTransform lidarPose) =>
+        VelodyneToCamera * lidarPose * VelodyneToCamera.Inverse();
 
-    /// <summary>The matrix of one key.</summary>
-    /// <exception cref="DatasetFormatException">The file has no such key.</exception>
-    public KittiTransform this[string key] => matrices.TryGetValue(key, out KittiTransform? matrix)
-        ? matrix
-        : throw new DatasetFormatException(FilePath, $"no '{key}:' line (keys: {string.Join(", ", matrices.Keys)})");
+    /// <summary>The LiDAR pose of a poses.txt line: Tr⁻¹·P·Tr (semantic-kitti-api's parse_poses).</summary>
+    public RigidTransform ToLidarPose(RigidTransform cameraPose) =>
+        VelodyneToCamera.Inverse() * cameraPose * VelodyneToCamera;
 
-    /// <summary>Reads <c>calib.txt</c>.</summary>
-    /// <exception cref="DatasetFormatException">A line is not <c>KEY: 12 numbers</c>, or a key repeats; the
-    /// message names the file and the line.</exception>
+    /// <summary>Reads P0..P3 and Tr from <c>KEY: values</c> lines; other keys are ignored.</summary>
+    /// <exception cref="DatasetFormatException">A key is missing, or a value is not a number.</exception>
     public static KittiCalibration Read(string path)
     {
-        var matrices = new Dictionary<string, KittiTransform>(StringComparer.Ordinal);
-        foreach ((int number, string line) in KittiTextLines.NonBlankLines(path))
+        var entries = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        int line = 0;
+        foreach (string text in File.ReadLines(path))
         {
-            int colon = line.IndexOf(':', StringComparison.Ordinal);
-            string key = colon > 0 ? line[..colon].Trim() : string.Empty;
-            if (key.Length == 0)
+            line++;
+            int colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0)
             {
-                throw new DatasetFormatException(path, $"line {number}: expected 'KEY: 12 numbers'");
+                entries[text[..colon].Trim()] = KittiTextMatrices.ParseNumbers(path, line, text[(colon + 1)..]);
             }
-
-            KittiTransform matrix = KittiTextLines.ParseTransform(path, $"line {number} ({key})", line[(colon + 1)..]);
-            if (!matrices.TryAdd(key, matrix))
+            else if (!string.IsNullOrWhiteSpace(text))
             {
-                throw new DatasetFormatException(path, $"line {number}: key '{key}' appears twice");
+                throw new DatasetFormatException(path, $"line {line}: expected 'KEY: values'");
             }
         }
 
-        return new KittiCalibration(path, matrices);
+        double[] Matrix(string key) => entries.TryGetValue(key, out double[]? values) && values.Length == 12
+            ? values
+            : throw new DatasetFormatException(path, $"needs a '{key}:' line with 12 values (3×4 row-major)");
+
+        double[][] p = [Matrix("P0"), Matrix("P1"), Matrix("P2"), Matrix("P3")];
+        RigidTransform tr = RigidTransform.FromRowMajor(Matrix("Tr"));
+        try
+        {
+            return new KittiCalibration(p, tr);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new DatasetFormatException(path, $"Tr cannot be inverted: {e.Message}", e);
+        }
     }
+
+    /// <summary>Writes P0..P3 and Tr atomically, in that order, the way KITTI's odometry calib.txt does.</summary>
+    public void Write(string path) => KittiTextMatrices.WriteLines(path,
+        Enumerable.Range(0, 4).Select(c => $"P{c}: {KittiTextMatrices.FormatRow(projections[c])}")
+            .Append($"Tr: {KittiTextMatrices.FormatRow(VelodyneToCamera.ToRowMajor())}"));
 }

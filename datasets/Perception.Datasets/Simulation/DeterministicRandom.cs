@@ -8,6 +8,10 @@ internal sealed class DeterministicRandom(ulong seed)
 {
     private ulong state = seed;
 
+    /// <summary>An independent generator for one part of a world (a street block, a traffic stream).</summary>
+    public static DeterministicRandom ForKey(ulong seed, long key, int stream) =>
+        new(Mix(seed ^ Mix((ulong)key * 0xD6E8FEB86659FD93UL) ^ Mix(0x8CB92BA72F3D8DD7UL * (ulong)(stream + 1))));
+
     public ulong NextUInt64()
     {
         state += 0x9E3779B97F4A7C15UL;

@@ -34,6 +34,15 @@ public sealed record LidarSensorConfig
     /// </summary>
     public double FarDropout { get; init; } = 0.35;
 
+    /// <summary>
+    /// Chance of a missing return from a surface that sends almost nothing back (remission 0: black paint, tinted
+    /// glass at a slant), falling linearly to none at remission <see cref="DarkRemission"/>.
+    /// </summary>
+    public double DarkDropout { get; init; } = 0.7;
+
+    /// <summary>The remission from which every return is detected (see <see cref="DarkDropout"/>).</summary>
+    public double DarkRemission { get; init; } = 0.12;
+
     public int BeamCount => BeamElevationsDeg.Count;
 
     /// <summary>Azimuth of a column in radians, counter-clockwise from +x (forward).</summary>
@@ -58,11 +67,12 @@ public sealed record LidarSensorConfig
     internal void Validate()
     {
         if (BeamCount is < 1 or > 256 || AzimuthColumns < 1 || MinRange < 0 || MaxRange <= MinRange
-            || RangeNoiseSigma < 0 || FarDropout is < 0 or > 1)
+            || RangeNoiseSigma < 0 || FarDropout is < 0 or > 1 || DarkDropout is < 0 or > 1 || DarkRemission <= 0)
         {
             throw new ArgumentException(
                 $"invalid LiDAR config: {BeamCount} beams (1..256), {AzimuthColumns} columns, ranges [{MinRange}, "
-                + $"{MaxRange}], noise {RangeNoiseSigma}, dropout {FarDropout}");
+                + $"{MaxRange}], noise {RangeNoiseSigma}, dropouts {FarDropout} far and {DarkDropout} below remission "
+                + $"{DarkRemission}");
         }
     }
 }

@@ -1,15 +1,30 @@
+using Perception.Datasets.SemanticKitti;
+
 namespace Perception.Datasets.Simulation;
 
 /// <summary>
 /// A solid object in the simulated scene with an analytic ray intersection and a signed distance. Rays start at the
 /// sensor, which is never inside a primitive, so only entry points count.
 /// </summary>
-public abstract class ScenePrimitive(SemanticLabel label, double albedo)
+public abstract class ScenePrimitive(KittiRawLabel rawLabel, double albedo)
 {
     /// <summary>Rays closer than this are treated as starting on the surface (self-hits and grazing noise).</summary>
     protected const double MinT = 1e-6;
 
-    public SemanticLabel Label { get; } = label;
+    /// <summary>The SemanticKITTI raw id its returns carry (moving-car, lane-marking, bus, ...).</summary>
+    public KittiRawLabel RawLabel { get; } = rawLabel;
+
+    /// <summary>The evaluated class the raw id maps to (official learning map).</summary>
+    public SemanticLabel Label => RawLabelClasses.TrainId(RawLabel);
+
+    /// <summary>
+    /// The object's instance id (the high 16 bits of its .label values): shared by the parts of one object and kept
+    /// over a sequence; 0 for stuff (buildings, vegetation, poles).
+    /// </summary>
+    public ushort Instance { get; init; }
+
+    /// <summary>The .label value of its returns: raw id in the low 16 bits, instance in the high 16.</summary>
+    internal uint LabelValue => (uint)RawLabel | ((uint)Instance << 16);
 
     /// <summary>Diffuse reflectivity in [0, 1]; the remission of a return scales it by the incidence angle.</summary>
     public double Albedo { get; } = albedo;
@@ -25,7 +40,7 @@ public abstract class ScenePrimitive(SemanticLabel label, double albedo)
 }
 
 /// <summary>A box rotated by <see cref="Yaw"/> about the vertical axis: buildings, car bodies, sign plates.</summary>
-public sealed class OrientedBox(Vec3 center, Vec3 halfExtents, double yaw, SemanticLabel label, double albedo)
+public sealed class OrientedBox(Vec3 center, Vec3 halfExtents, double yaw, KittiRawLabel label, double albedo)
     : ScenePrimitive(label, albedo)
 {
     private readonly double cos = Math.Cos(yaw);
@@ -107,7 +122,7 @@ public sealed class OrientedBox(Vec3 center, Vec3 halfExtents, double yaw, Seman
 }
 
 /// <summary>An upright capped cylinder from <see cref="Bottom"/> to <see cref="Top"/>: poles, trunks, pedestrians.</summary>
-public sealed class VerticalCylinder(double x, double y, double bottom, double top, double radius, SemanticLabel label,
+public sealed class VerticalCylinder(double x, double y, double bottom, double top, double radius, KittiRawLabel label,
     double albedo) : ScenePrimitive(label, albedo)
 {
     public double X { get; } = x;
@@ -180,7 +195,8 @@ public sealed class VerticalCylinder(double x, double y, double bottom, double t
 }
 
 /// <summary>An axis-aligned ellipsoid: tree crowns and bushes.</summary>
-public sealed class Ellipsoid(Vec3 center, Vec3 radii, SemanticLabel label, double albedo) : ScenePrimitive(label, albedo)
+public sealed class Ellipsoid(Vec3 center, Vec3 radii, KittiRawLabel label, double albedo)
+    : ScenePrimitive(label, albedo)
 {
     public Vec3 Center { get; } = center;
 
