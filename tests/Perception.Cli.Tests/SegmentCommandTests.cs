@@ -8,7 +8,6 @@ namespace Perception.Cli.Tests;
 /// class PyTorch's logits pick (fixtures from tests/fixtures/gen_model_fixtures.py), mapped with the official
 /// learning_map_inv written out here from semantic-kitti.yaml.
 /// </summary>
-[Collection("cli")]
 public sealed class SegmentCommandTests : IDisposable
 {
     /// <summary>semantic-kitti.yaml learning_map_inv, train ids 0..19.</summary>

@@ -80,10 +80,10 @@ internal sealed class DemoNetwork
         var random = new Random(conv.InChannels * 131 + channels);
         for (int c = 0; c < channels; c++)
         {
-            bn.Weight[c] = 0.5f + (float)random.NextDouble();
-            bn.Bias[c] = (float)random.NextDouble() * 0.1f;
-            bn.RunningMean[c] = ((float)random.NextDouble() - 0.5f) * 0.1f;
-            bn.RunningVar[c] = 0.5f + (float)random.NextDouble();
+            bn.Weight.AsSpan<float>()[c] = 0.5f + (float)random.NextDouble();
+            bn.Bias.AsSpan<float>()[c] = (float)random.NextDouble() * 0.1f;
+            bn.RunningMean.AsSpan<float>()[c] = ((float)random.NextDouble() - 0.5f) * 0.1f;
+            bn.RunningVar.AsSpan<float>()[c] = 0.5f + (float)random.NextDouble();
         }
 
         return bn.FoldInto(conv);

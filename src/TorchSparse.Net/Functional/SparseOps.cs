@@ -1,3 +1,5 @@
+using TorchSparse.Autograd;
+
 namespace TorchSparse.Functional;
 
 /// <summary>Element-wise and channel operations on sparse tensors that share coordinates.</summary>
@@ -20,6 +22,15 @@ public static class SparseOps
 
         Tensor sum = Tensor.Empty(DType.Float32, a.Device, a.Count, a.Channels);
         a.Device.Backend.Add(a.Feats, b.Feats, sum, relu);
+        if (GradientTape.IsRecording)
+        {
+            GradientTape.Record(sum, [a.Feats, b.Feats], g =>
+            {
+                Tensor d = relu ? Backward.ReluFromOutput(g, sum) : g;
+                return [d, d];
+            });
+        }
+
         return a.WithFeats(sum);
     }
 
@@ -58,6 +69,20 @@ public static class SparseOps
             column += c;
         }
 
+        if (GradientTape.IsRecording)
+        {
+            GradientTape.Record(result, [.. inputs.Select(t => t.Feats)], g =>
+            {
+                var grads = new Tensor?[inputs.Length];
+                for (int i = 0, from = 0; i < inputs.Length; from += inputs[i].Channels, i++)
+                {
+                    grads[i] = Backward.Columns(g, from, inputs[i].Channels);
+                }
+
+                return grads;
+            });
+        }
+
         return inputs[0].WithFeats(result);
     }
 
@@ -74,6 +99,11 @@ public static class SparseOps
         Tensor copy = Tensor.Empty(DType.Float32, input.Device, input.Count, input.Channels);
         input.Feats.AsSpan<float>().CopyTo(copy.AsSpan<float>());
         input.Device.Backend.Activate(copy, slope);
+        if (GradientTape.IsRecording)
+        {
+            GradientTape.Record(copy, [input.Feats], g => [Backward.Activation(g, input.Feats, slope ?? 0f)]);
+        }
+
         return input.WithFeats(copy);
     }
 

@@ -1,8 +1,10 @@
 namespace TorchSparse.Nn;
 
 /// <summary>
-/// Inference batch normalisation over feature channels (PyTorch BatchNorm1d parameters: weight, bias,
-/// running_mean, running_var, eps). It can be folded into the preceding convolution.
+/// Batch normalisation over feature channels with PyTorch BatchNorm1d's parameters (weight, bias, running_mean,
+/// running_var, eps, momentum). In inference it uses the running statistics and can be folded into the preceding
+/// convolution; with <see cref="Training"/> set it normalises with the batch's statistics, updates the running ones
+/// as PyTorch does, and records its backward on an active <see cref="Autograd.GradientTape"/>.
 /// </summary>
 public sealed class BatchNorm
 {
@@ -21,13 +23,24 @@ public sealed class BatchNorm
 
     public float Eps { get; }
 
-    public float[] Weight { get; }
+    /// <summary>Per-channel scale (gamma), float32 [C]; a parameter tensor, so gradients are found by it.</summary>
+    public Tensor Weight { get; }
 
-    public float[] Bias { get; }
+    /// <summary>Per-channel shift (beta), float32 [C].</summary>
+    public Tensor Bias { get; }
 
-    public float[] RunningMean { get; }
+    public Tensor RunningMean { get; }
 
-    public float[] RunningVar { get; }
+    public Tensor RunningVar { get; }
+
+    /// <summary>Normalise with batch statistics and update the running ones (PyTorch's train mode).</summary>
+    public bool Training { get; set; }
+
+    /// <summary>Weight of the newest batch in the running statistics (PyTorch's default 0.1).</summary>
+    public float Momentum { get; init; } = 0.1f;
+
+    /// <summary>Training batches seen (PyTorch's num_batches_tracked).</summary>
+    public long BatchesTracked { get; private set; }
 
     /// <summary>PyTorch's BatchNorm1d state-dict entries under <paramref name="prefix"/>; num_batches_tracked is
     /// accepted and ignored (it only matters for training).</summary>
@@ -37,7 +50,8 @@ public sealed class BatchNorm
         yield return Vector(prefix + "bias", Bias, buffer: false);
         yield return Vector(prefix + "running_mean", RunningMean, buffer: true);
         yield return Vector(prefix + "running_var", RunningVar, buffer: true);
-        yield return new NamedParameter(prefix + "num_batches_tracked", [], () => Tensor.Zeros(DType.Int64), _ => { })
+        yield return new NamedParameter(
+            prefix + "num_batches_tracked", [], () => Tensor.From([BatchesTracked], []), t => BatchesTracked = t.AsSpan<long>()[0])
         {
             IsBuffer = true,
             Optional = true,
@@ -53,6 +67,11 @@ public sealed class BatchNorm
         if (input.Channels != Channels)
         {
             throw new ShapeMismatchException($"BatchNorm has {Channels} channels but the input has {input.Channels}.");
+        }
+
+        if (Training)
+        {
+            return input.WithFeats(BatchNormTraining.Forward(this, input.Feats));
         }
 
         (float[] scale, float[] shift) = Affine();
@@ -100,25 +119,30 @@ public sealed class BatchNorm
     {
         var scale = new float[Channels];
         var shift = new float[Channels];
+        ReadOnlySpan<float> weight = Weight.AsSpan<float>(), bias = Bias.AsSpan<float>();
+        ReadOnlySpan<float> mean = RunningMean.AsSpan<float>(), variance = RunningVar.AsSpan<float>();
         for (int c = 0; c < Channels; c++)
         {
-            scale[c] = Weight[c] / MathF.Sqrt(RunningVar[c] + Eps);
-            shift[c] = Bias[c] - (RunningMean[c] * scale[c]);
+            scale[c] = weight[c] / MathF.Sqrt(variance[c] + Eps);
+            shift[c] = bias[c] - (mean[c] * scale[c]);
         }
 
         return (scale, shift);
     }
 
-    private NamedParameter Vector(string name, float[] target, bool buffer) =>
-        new(name, [Channels], () => Tensor.From((float[])target.Clone(), Channels), t => t.AsSpan<float>().CopyTo(target))
+    internal void CountBatch() => BatchesTracked++;
+
+    /// <summary>Loads copy into the existing tensor, so the parameter keeps its identity for the tape.</summary>
+    private NamedParameter Vector(string name, Tensor target, bool buffer) =>
+        new(name, [Channels], () => target, t => t.AsSpan<float>().CopyTo(target.AsSpan<float>()))
         {
             IsBuffer = buffer,
         };
 
-    private static float[] Filled(int n, float value)
+    private static Tensor Filled(int n, float value)
     {
-        var a = new float[n];
-        Array.Fill(a, value);
-        return a;
+        Tensor t = Tensor.Empty(DType.Float32, n);
+        t.AsSpan<float>().Fill(value);
+        return t;
     }
 }

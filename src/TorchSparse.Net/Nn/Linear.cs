@@ -1,3 +1,5 @@
+using TorchSparse.Autograd;
+
 namespace TorchSparse.Nn;
 
 /// <summary>
@@ -81,6 +83,21 @@ public sealed class Linear
         else if (relu)
         {
             input.Device.Backend.Activate(output, slope: null);
+        }
+
+        if (GradientTape.IsRecording)
+        {
+            Tensor w = weight;
+            Tensor? b = bias;
+            GradientTape.Record(output, b is null ? [input, w] : [input, w, b], g =>
+            {
+                Tensor dy = relu ? Autograd.Backward.ReluFromOutput(g, output) : g;
+                Tensor dx = Tensor.Empty(DType.Float32, input.Device, input.Size(0), InFeatures);
+                input.Device.Backend.MatMul(dy, w, dx);                           // [N, out] x [out, in]
+                Tensor dw = Tensor.Empty(DType.Float32, input.Device, OutFeatures, InFeatures);
+                input.Device.Backend.MatMul(Autograd.Backward.Transpose(dy), input, dw); // [out, N] x [N, in]
+                return b is null ? [dx, dw] : [dx, dw, Tensor.From(Autograd.Backward.ColumnSums(dy), OutFeatures)];
+            });
         }
 
         return output;

@@ -15,10 +15,10 @@ public class BatchNormTests
         var random = new Random(4);
         for (int c = 0; c < channels; c++)
         {
-            bn.Weight[c] = (float)random.NextDouble() + 0.5f;
-            bn.Bias[c] = (float)random.NextDouble() - 0.5f;
-            bn.RunningMean[c] = (float)random.NextDouble() - 0.5f;
-            bn.RunningVar[c] = (float)random.NextDouble() + 0.1f;
+            bn.Weight.AsSpan<float>()[c] = (float)random.NextDouble() + 0.5f;
+            bn.Bias.AsSpan<float>()[c] = (float)random.NextDouble() - 0.5f;
+            bn.RunningMean.AsSpan<float>()[c] = (float)random.NextDouble() - 0.5f;
+            bn.RunningVar.AsSpan<float>()[c] = (float)random.NextDouble() + 0.1f;
         }
 
         float[] separate = bn.Forward(conv.Forward(x)).Feats.ToArray<float>();
@@ -34,7 +34,7 @@ public class BatchNormTests
     public void BatchNorm_is_the_inference_formula()
     {
         var bn = new BatchNorm(2, eps: 1e-3f);
-        bn.Weight[0] = 2; bn.Bias[0] = 1; bn.RunningMean[0] = 0.5f; bn.RunningVar[0] = 4;
+        bn.Weight.AsSpan<float>()[0] = 2; bn.Bias.AsSpan<float>()[0] = 1; bn.RunningMean.AsSpan<float>()[0] = 0.5f; bn.RunningVar.AsSpan<float>()[0] = 4;
         SparseTensor x = RandomClouds.Make(1, 3, 2).WithFeats(Tensor.From(new[] { 1f, 1, 2, 2, 3, 3 }, 3, 2));
         float[] y = bn.Forward(x).Feats.ToArray<float>();
         for (int r = 0; r < 3; r++)

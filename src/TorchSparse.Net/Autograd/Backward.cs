@@ -1,0 +1,78 @@
+namespace TorchSparse.Autograd;
+
+/// <summary>Gradient formulas of the element-wise and channel ops, on the host (CPU tensors).</summary>
+internal static class Backward
+{
+    /// <summary>dx = dy where the activation's input was positive, slope * dy elsewhere (ReLU: slope 0).</summary>
+    public static Tensor Activation(Tensor outputGrad, Tensor input, float slope)
+    {
+        Tensor result = Like(outputGrad);
+        ReadOnlySpan<float> g = outputGrad.AsSpan<float>();
+        ReadOnlySpan<float> x = input.AsSpan<float>();
+        Span<float> dx = result.AsSpan<float>();
+        for (int i = 0; i < dx.Length; i++)
+        {
+            dx[i] = x[i] > 0 ? g[i] : slope * g[i];
+        }
+
+        return result;
+    }
+
+    /// <summary>dx = dy where the ReLU's output was positive (for fused ops that keep only the output).</summary>
+    public static Tensor ReluFromOutput(Tensor outputGrad, Tensor output) => Activation(outputGrad, output, 0f);
+
+    /// <summary>Columns [from, from + width) of a [N, C] gradient.</summary>
+    public static Tensor Columns(Tensor grad, int from, int width)
+    {
+        int rows = grad.Size(0);
+        int total = grad.Size(1);
+        Tensor result = Tensor.Empty(DType.Float32, grad.Device, rows, width);
+        ReadOnlySpan<float> g = grad.AsSpan<float>();
+        Span<float> d = result.AsSpan<float>();
+        for (int r = 0; r < rows; r++)
+        {
+            g.Slice((r * total) + from, width).CopyTo(d.Slice(r * width, width));
+        }
+
+        return result;
+    }
+
+    /// <summary>Sum over rows of a [N, C] tensor, in float64, row order.</summary>
+    public static float[] ColumnSums(Tensor rows)
+    {
+        int n = rows.Size(0);
+        int c = rows.Size(1);
+        ReadOnlySpan<float> v = rows.AsSpan<float>();
+        var sums = new double[c];
+        for (int r = 0; r < n; r++)
+        {
+            for (int j = 0; j < c; j++)
+            {
+                sums[j] += v[(r * c) + j];
+            }
+        }
+
+        return sums.Select(s => (float)s).ToArray();
+    }
+
+    /// <summary>The [C, N] transpose of a [N, C] tensor.</summary>
+    public static Tensor Transpose(Tensor m)
+    {
+        int n = m.Size(0);
+        int c = m.Size(1);
+        Tensor result = Tensor.Empty(DType.Float32, m.Device, c, n);
+        ReadOnlySpan<float> s = m.AsSpan<float>();
+        Span<float> d = result.AsSpan<float>();
+        for (int r = 0; r < n; r++)
+        {
+            for (int j = 0; j < c; j++)
+            {
+                d[(j * n) + r] = s[(r * c) + j];
+            }
+        }
+
+        return result;
+    }
+
+    public static Tensor Like(Tensor t) => Tensor.Empty(DType.Float32, t.Device, t.Shape);
+}
