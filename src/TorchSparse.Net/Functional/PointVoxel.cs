@@ -1,4 +1,5 @@
 using System.Numerics;
+using TorchSparse.Autograd;
 using TorchSparse.Backends.Cpu;
 using TorchSparse.Coordinates;
 
@@ -86,6 +87,7 @@ public static class PointVoxel
         }
 
         var voxels = new SparseTensor(Tensor.From(mean, m, channels), Tensor.From(coords, m, 4));
+        RecordMean(voxels.Feats, points.Feats, voxelOf, counts);
         var movedPoints = scale == 1f ? points : new PointTensor(points.Feats, Tensor.From(scaled, n, 4));
         return (voxels, movedPoints);
     }
@@ -164,6 +166,13 @@ public static class PointVoxel
             }
         });
 
+        var pointCounts = new int[m];
+        for (int v = 0; v < m; v++)
+        {
+            pointCounts[v] = first[v + 1] - first[v];
+        }
+
+        RecordMean(output, points.Feats, rowOf, pointCounts);
         return voxels.WithFeats(output);
     }
 
@@ -183,6 +192,9 @@ public static class PointVoxel
         float[] result = HostArray(output);
         Int3 s = voxels.Stride;
         float volume = (float)s.X * s.Y * s.Z;
+        bool recording = GradientTape.IsRecording;
+        int[] usedRows = recording ? new int[points.Count * 8] : [];
+        float[] usedWeights = recording ? new float[points.Count * 8] : [];
         ParallelWork.For(points.Count, PointChunk, (start, end) =>
         {
             Span<int> rows = stackalloc int[8];
@@ -223,10 +235,73 @@ public static class PointVoxel
                 }
 
                 WeightedSum(result.AsSpan(p * channels, channels), vf, channels, rows[..found], weights[..found]);
+                if (recording)
+                {
+                    usedRows.AsSpan(p * 8, 8).Fill(-1);
+                    rows[..found].CopyTo(usedRows.AsSpan(p * 8, 8));
+                    weights[..found].CopyTo(usedWeights.AsSpan(p * 8, 8));
+                }
             }
         });
 
+        if (recording)
+        {
+            int m = voxels.Count;
+            GradientTape.Record(output, [voxels.Feats], g => [DevoxelizeBackward(g, usedRows, usedWeights, m)]);
+        }
+
         return points.WithFeats(output);
+    }
+
+    /// <summary>Backward of a mean over groups: each source row gets its group's gradient divided by the group's
+    /// size. Rows in no group (index -1) get zero.</summary>
+    private static void RecordMean(Tensor output, Tensor source, int[] groupOf, int[] groupSizes)
+    {
+        if (!GradientTape.IsRecording)
+        {
+            return;
+        }
+
+        GradientTape.Record(output, [source], g =>
+        {
+            int channels = g.Size(1);
+            Tensor d = Tensor.Zeros(DType.Float32, g.Device, groupOf.Length, channels);
+            ReadOnlySpan<float> gs = g.AsSpan<float>();
+            Span<float> ds = d.AsSpan<float>();
+            for (int p = 0; p < groupOf.Length; p++)
+            {
+                int v = groupOf[p];
+                if (v >= 0)
+                {
+                    float inverse = 1f / groupSizes[v];
+                    for (int c = 0; c < channels; c++)
+                    {
+                        ds[(p * channels) + c] = gs[(v * channels) + c] * inverse;
+                    }
+                }
+            }
+
+            return [d];
+        });
+    }
+
+    /// <summary>Backward of trilinear devoxelization: each voxel collects weight x gradient from the points that
+    /// read it, in point order (deterministic).</summary>
+    private static Tensor DevoxelizeBackward(Tensor outputGrad, int[] rows, float[] weights, int voxelCount)
+    {
+        int channels = outputGrad.Size(1);
+        Tensor d = Tensor.Zeros(DType.Float32, outputGrad.Device, voxelCount, channels);
+        ReadOnlySpan<float> g = outputGrad.AsSpan<float>();
+        Span<float> ds = d.AsSpan<float>();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (rows[i] >= 0)
+            {
+                AddScaled(ds.Slice(rows[i] * channels, channels), g.Slice(i / 8 * channels, channels), weights[i]);
+            }
+        }
+
+        return d;
     }
 
     /// <summary>dst = sum over k of weights[k] * row rows[k] of <paramref name="source"/>, in one pass over dst; each
