@@ -49,6 +49,26 @@ public class LasTests
         }
     }
 
+    // loaders.gl, the only peer that reads LAS 1.3, decodes coordinates, intensity, classification and colour. The
+    // 1.3 fixtures hold the same records as the 1.2 ones (both from points.txt), which copc.js decodes in full, so
+    // every other attribute must come out as in the 1.2 file.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Las_1_3_attributes_equal_the_copc_checked_1_2_ones(int format)
+    {
+        PointCloud v13 = LasFile.Read(Fixture.Path(Path.Combine("las", $"v13_f{format}.las")));
+        PointCloud v12 = LasFile.Read(Fixture.Path(Path.Combine("las", $"v12_f{format}.las")));
+
+        Assert.Equal(v12.Fields.Select(f => f.Name), v13.Fields.Select(f => f.Name));
+        foreach (PointField field in v12.Fields.Where(f => f.Name is not ("x" or "y" or "z")))
+        {
+            Assert.Equal(field.Bytes.ToArray(), v13.FindField(field.Name)!.Bytes.ToArray());
+        }
+    }
+
     [Theory]
     [InlineData("v12_f0.las", "")]
     [InlineData("v12_f1.las", "gps_time")]
