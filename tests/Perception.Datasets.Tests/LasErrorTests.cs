@@ -49,10 +49,10 @@ public class LasErrorTests
         "point data from byte 375 holds 150 bytes; 6 points × 30-byte records need 180");
 
     [Theory]
-    [InlineData("v12_f0.las", 19, "point data record length (byte 105) is 19, smaller than the 20 bytes of point format 0")]
-    [InlineData("v14_f8.las", 36, "point data record length (byte 105) is 36, smaller than the 38 bytes of point format 8")]
+    [InlineData("v12_f0.las", 19, "is 19, smaller than the 20 bytes of point format 0")]
+    [InlineData("v14_f8.las", 36, "is 36, smaller than the 38 bytes of point format 8")]
     public void Record_length_smaller_than_the_format_fails(string fixture, ushort length, string message) =>
-        AssertFails(fixture, b => SetUInt16(b, 105, length), message);
+        AssertFails(fixture, b => SetUInt16(b, 105, length), "point data record length (byte 105) " + message);
 
     [Theory]
     [InlineData(4, " (it carries waveform packets)")]

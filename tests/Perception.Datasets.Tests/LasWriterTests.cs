@@ -95,6 +95,25 @@ public class LasWriterTests
     }
 
     [Fact]
+    public void Empty_cloud_round_trips()
+    {
+        var cloud = new PointCloud(0);
+        cloud.AddField("x", PointFieldType.Float32);
+        cloud.AddField("y", PointFieldType.Float32);
+        cloud.AddField("z", PointFieldType.Float32);
+        using var scratch = new ScratchFolder();
+        string path = scratch.File("empty.las");
+
+        LasFile.Write(path, cloud, new LasWriteOptions { PointFormat = 0 });
+
+        LasHeader header = LasFile.ReadHeader(path);
+        Assert.Equal((0L, 227L, 227L), (header.PointCount, header.PointDataOffset, new FileInfo(path).Length));
+        Assert.Equal((0.0, 0.0, 0.0), header.Offset);
+        Assert.Equal(0, LasFile.Read(path).PointCount);
+        Assert.Empty(PointCloudFile.Read(path));
+    }
+
+    [Fact]
     public void Legacy_formats_keep_the_32_bit_counts_and_1_4_formats_zero_them()
     {
         using var scratch = new ScratchFolder();

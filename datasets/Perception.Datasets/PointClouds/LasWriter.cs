@@ -36,13 +36,14 @@ internal static class LasWriter
             $"The cloud has no '{a}' field; it has: {string.Join(' ', cloud.Fields.Select(f => f.Name))}.",
             nameof(cloud))).ToArray();
         double[] scale = [options.Scale.X, options.Scale.Y, options.Scale.Z];
-        double[] offset = options.Offset is { } o ? [o.X, o.Y, o.Z] : xyz.Select(FloorOfMinimum).ToArray();
+        double[][] world = xyz.Select(Values).ToArray();
+        double[] offset = options.Offset is { } o ? [o.X, o.Y, o.Z] : world.Select(FloorOfMinimum).ToArray();
         var min = new double[3];
         var max = new double[3];
         for (int axis = 0; axis < 3; axis++)
         {
-            (min[axis], max[axis]) = EncodeCoordinate(xyz[axis], scale[axis], offset[axis], records, recordLength,
-                axis * 4);
+            (min[axis], max[axis]) = EncodeCoordinate(xyz[axis], world[axis], scale[axis], offset[axis], records,
+                recordLength, axis * 4);
         }
 
         foreach (LasDimension dimension in LasPointFormats.For(format))
@@ -74,21 +75,38 @@ internal static class LasWriter
         _ => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
     };
 
+    /// <summary>Every value of the field as double, converted once rather than per use.</summary>
+    private static double[] Values(PointField field)
+    {
+        if (field.Type == PointFieldType.Float64)
+        {
+            return field.AsSpan<double>().ToArray();
+        }
+
+        var values = new double[field.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = field.GetValue(i / field.Count, i % field.Count);
+        }
+
+        return values;
+    }
+
     // Whole metres below the minimum keep the offset readable and leave ±2147 km of range at 1 mm.
-    private static double FloorOfMinimum(PointField axis)
+    private static double FloorOfMinimum(double[] values)
     {
         double min = double.PositiveInfinity;
-        for (int p = 0; p < axis.Length; p++)
+        foreach (double value in values)
         {
-            min = Math.Min(min, axis.GetValue(p));
+            min = Math.Min(min, value);
         }
 
         return double.IsFinite(min) ? Math.Floor(min) : 0;
     }
 
     /// <summary>Writes round((v - offset) / scale) as int32; returns the stored extent in world units.</summary>
-    private static (double Min, double Max) EncodeCoordinate(PointField axis, double scale, double offset,
-        Span<byte> records, int recordLength, int position)
+    private static (double Min, double Max) EncodeCoordinate(PointField axis, double[] values, double scale,
+        double offset, Span<byte> records, int recordLength, int position)
     {
         if (!(scale > 0) || !double.IsFinite(scale) || !double.IsFinite(offset))
         {
@@ -105,9 +123,9 @@ internal static class LasWriter
 
         int lowest = int.MaxValue;
         int highest = int.MinValue;
-        for (int p = 0; p < axis.Length; p++)
+        for (int p = 0; p < values.Length; p++)
         {
-            double value = axis.GetValue(p);
+            double value = values[p];
             double raw = Math.Round((value - offset) / scale);
             if (!(raw >= int.MinValue && raw <= int.MaxValue))
             {
@@ -122,7 +140,7 @@ internal static class LasWriter
             BinaryPrimitives.WriteInt32LittleEndian(records[((p * recordLength) + position)..], stored);
         }
 
-        return axis.Length == 0 ? (0, 0) : ((lowest * scale) + offset, (highest * scale) + offset);
+        return values.Length == 0 ? (0, 0) : ((lowest * scale) + offset, (highest * scale) + offset);
     }
 
     private static void Encode(PointField field, LasDimension dimension, Span<byte> records, int recordLength)
@@ -140,9 +158,10 @@ internal static class LasWriter
         }
 
         bool integral = !dimension.Type.IsFloatingPoint();
-        for (int p = 0; p < field.Length; p++)
+        double[] values = Values(field);
+        for (int p = 0; p < values.Length; p++)
         {
-            double value = field.GetValue(p);
+            double value = values[p];
             if (integral && (value != Math.Floor(value) || value < dimension.MinValue || value > dimension.MaxValue))
             {
                 throw new ArgumentException(

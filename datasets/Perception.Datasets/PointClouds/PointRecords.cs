@@ -19,22 +19,29 @@ internal static class PointRecords
                 continue;
             }
 
-            Span<byte> values = column.Bytes;
-            int itemSize = values.Length / Math.Max(pointCount, 1);
-            switch (itemSize)
-            {
-                case 1: Gather<byte>(records, recordSize, offset, values); break;
-                case 2: Gather<ushort>(records, recordSize, offset, values); break;
-                case 4: Gather<uint>(records, recordSize, offset, values); break;
-                case 8: Gather<ulong>(records, recordSize, offset, values); break;
-                default:
-                    for (int p = 0; p < pointCount; p++)
-                    {
-                        records.Slice((p * recordSize) + offset, itemSize).CopyTo(values[(p * itemSize)..]);
-                    }
+            Gather(records, recordSize, offset, column.Bytes, column.Bytes.Length / Math.Max(pointCount, 1));
+        }
+    }
 
-                    break;
-            }
+    /// <summary>
+    /// Copies the <paramref name="itemSize"/>-byte value at <paramref name="offset"/> of each record into
+    /// <paramref name="values"/>, one record per item (values.Length / itemSize records).
+    /// </summary>
+    public static void Gather(ReadOnlySpan<byte> records, int recordSize, int offset, Span<byte> values, int itemSize)
+    {
+        switch (itemSize)
+        {
+            case 1: Gather<byte>(records, recordSize, offset, values); break;
+            case 2: Gather<ushort>(records, recordSize, offset, values); break;
+            case 4: Gather<uint>(records, recordSize, offset, values); break;
+            case 8: Gather<ulong>(records, recordSize, offset, values); break;
+            default:
+                for (int p = 0; p < values.Length / Math.Max(itemSize, 1); p++)
+                {
+                    records.Slice((p * recordSize) + offset, itemSize).CopyTo(values[(p * itemSize)..]);
+                }
+
+                break;
         }
     }
 
