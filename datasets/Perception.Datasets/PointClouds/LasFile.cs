@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
+using Perception.Datasets.IO;
 
 namespace Perception.Datasets.PointClouds;
 
@@ -10,7 +11,7 @@ namespace Perception.Datasets.PointClouds;
 /// synthetic, key_point, withheld, overlap and scanner_channel (6-8), scan_angle_rank (int8 degrees, 0-3) or
 /// scan_angle (int16, 0.006° steps, 6-8), user_data, point_source_id, gps_time (1, 3, 6-8), red, green, blue
 /// (2, 3, 7, 8), nir (8); then the attributes an Extra Bytes VLR describes, under their own names.
-/// Georeferenced coordinates (UTM metres in the millions) lose centimetres in <see cref="PointCloud.ToXyzi"/>'s
+/// Georeferenced coordinates (UTM metres in the millions) lose up to half a metre in <see cref="PointCloud.ToXyzi"/>'s
 /// float32: subtract an origin from the float64 fields first where that matters.
 /// </summary>
 public static class LasFile
@@ -68,7 +69,7 @@ public static class LasFile
     {
         options ??= new LasWriteOptions();
         byte[] records = LasWriter.Records(cloud, options, out byte[] header);
-        using IO.AtomicFile file = IO.AtomicFile.Create(path);
+        using AtomicFile file = AtomicFile.Create(path);
         file.Stream.Write(header);
         file.Stream.Write(records);
         file.Commit();
@@ -242,7 +243,7 @@ public static class LasFile
             {
                 for (int c = 0; c < extra.Count; c++)
                 {
-                    double raw = LasWriter.ReadNumber(records.Slice((p * length) + Offset + (c * size), size),
+                    double raw = LasExtraBytes.ReadRaw(records.Slice((p * length) + Offset + (c * size), size),
                         extra.Type);
                     values[(p * extra.Count) + c] = (raw * (extra.Scale?[c] ?? 1)) + (extra.ValueOffset?[c] ?? 0);
                 }

@@ -16,6 +16,7 @@ public sealed class LasHeader
     {
     }
 
+    /// <summary>LAS version: 1.2, 1.3 or 1.4.</summary>
     public Version Version { get; private init; } = new(1, 2);
 
     /// <summary>Point data record format: 0-3 or 6-8.</summary>
@@ -24,13 +25,16 @@ public sealed class LasHeader
     /// <summary>Bytes per point record; more than the format's size when the records carry extra bytes.</summary>
     public int RecordLength { get; private init; }
 
+    /// <summary>Number of point records (LAS 1.4: the 64-bit count, else the legacy 32-bit one).</summary>
     public long PointCount { get; private init; }
 
     /// <summary>Byte where the point records start.</summary>
     public long PointDataOffset { get; private init; }
 
+    /// <summary>Scale factors of the int32 coordinates: world = raw × scale + offset.</summary>
     public (double X, double Y, double Z) Scale { get; private init; }
 
+    /// <summary>Offsets added to the scaled coordinates.</summary>
     public (double X, double Y, double Z) Offset { get; private init; }
 
     /// <summary>Bounding box as the header declares it (not recomputed from the points).</summary>
@@ -39,8 +43,10 @@ public sealed class LasHeader
     /// <summary>Bounding box as the header declares it (not recomputed from the points).</summary>
     public (double X, double Y, double Z) Max { get; private init; }
 
+    /// <summary>Header field "system identifier": the scanner or process that made the points.</summary>
     public string SystemIdentifier { get; private init; } = "";
 
+    /// <summary>Header field "generating software".</summary>
     public string GeneratingSoftware { get; private init; } = "";
 
     /// <summary>Size of the header block (byte 94); VLRs follow it.</summary>
