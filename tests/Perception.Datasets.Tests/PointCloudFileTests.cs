@@ -73,8 +73,9 @@ public class PointCloudFileTests
     [Fact]
     public void Unknown_extension_fails()
     {
-        var error = Assert.Throws<NotSupportedException>(() => PointCloudFile.Read("scan.las"));
-        Assert.Contains("unknown point cloud extension '.las'", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<NotSupportedException>(() => PointCloudFile.Read("scan.e57"));
+        Assert.Contains("unknown point cloud extension '.e57'; expected .bin, .pcd, .ply or .las", error.Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace Perception.Datasets.PointClouds;
 
 /// <summary>
 /// Moves values between interleaved point records (one record per point, fields side by side: PCD binary, PLY
-/// binary) and the cloud's columns. Each field is a strided block copy, no per-value parsing.
+/// binary, LAS) and the cloud's columns. Each field is a strided block copy, no per-value parsing.
 /// </summary>
 internal static class PointRecords
 {
@@ -19,22 +19,29 @@ internal static class PointRecords
                 continue;
             }
 
-            Span<byte> values = column.Bytes;
-            int itemSize = values.Length / Math.Max(pointCount, 1);
-            switch (itemSize)
-            {
-                case 1: Gather<byte>(records, recordSize, offset, values); break;
-                case 2: Gather<ushort>(records, recordSize, offset, values); break;
-                case 4: Gather<uint>(records, recordSize, offset, values); break;
-                case 8: Gather<ulong>(records, recordSize, offset, values); break;
-                default:
-                    for (int p = 0; p < pointCount; p++)
-                    {
-                        records.Slice((p * recordSize) + offset, itemSize).CopyTo(values[(p * itemSize)..]);
-                    }
+            Gather(records, recordSize, offset, column.Bytes, column.Bytes.Length / Math.Max(pointCount, 1));
+        }
+    }
 
-                    break;
-            }
+    /// <summary>
+    /// Copies the <paramref name="itemSize"/>-byte value at <paramref name="offset"/> of each record into
+    /// <paramref name="values"/>, one record per item (values.Length / itemSize records).
+    /// </summary>
+    public static void Gather(ReadOnlySpan<byte> records, int recordSize, int offset, Span<byte> values, int itemSize)
+    {
+        switch (itemSize)
+        {
+            case 1: Gather<byte>(records, recordSize, offset, values); break;
+            case 2: Gather<ushort>(records, recordSize, offset, values); break;
+            case 4: Gather<uint>(records, recordSize, offset, values); break;
+            case 8: Gather<ulong>(records, recordSize, offset, values); break;
+            default:
+                for (int p = 0; p < values.Length / Math.Max(itemSize, 1); p++)
+                {
+                    records.Slice((p * recordSize) + offset, itemSize).CopyTo(values[(p * itemSize)..]);
+                }
+
+                break;
         }
     }
 
@@ -45,24 +52,29 @@ internal static class PointRecords
         int offset = 0;
         foreach (PointField column in columns)
         {
-            ReadOnlySpan<byte> values = column.Bytes;
-            int itemSize = values.Length / Math.Max(pointCount, 1);
-            switch (itemSize)
-            {
-                case 1: Scatter<byte>(values, recordSize, offset, records); break;
-                case 2: Scatter<ushort>(values, recordSize, offset, records); break;
-                case 4: Scatter<uint>(values, recordSize, offset, records); break;
-                case 8: Scatter<ulong>(values, recordSize, offset, records); break;
-                default:
-                    for (int p = 0; p < pointCount; p++)
-                    {
-                        values.Slice(p * itemSize, itemSize).CopyTo(records[((p * recordSize) + offset)..]);
-                    }
+            Scatter(column, pointCount, records, recordSize, offset);
+            offset += column.Bytes.Length / Math.Max(pointCount, 1);
+        }
+    }
 
-                    break;
-            }
+    /// <summary>Copies one column's values to byte <paramref name="offset"/> of each record.</summary>
+    public static void Scatter(PointField column, int pointCount, Span<byte> records, int recordSize, int offset)
+    {
+        ReadOnlySpan<byte> values = column.Bytes;
+        int itemSize = values.Length / Math.Max(pointCount, 1);
+        switch (itemSize)
+        {
+            case 1: Scatter<byte>(values, recordSize, offset, records); break;
+            case 2: Scatter<ushort>(values, recordSize, offset, records); break;
+            case 4: Scatter<uint>(values, recordSize, offset, records); break;
+            case 8: Scatter<ulong>(values, recordSize, offset, records); break;
+            default:
+                for (int p = 0; p < pointCount; p++)
+                {
+                    values.Slice(p * itemSize, itemSize).CopyTo(records[((p * recordSize) + offset)..]);
+                }
 
-            offset += itemSize;
+                break;
         }
     }
 

@@ -17,7 +17,7 @@ internal static class SegmentCommand
     {
         var model = new Option<string>("--model") { Description = "Checkpoint (torch.save or safetensors), model-zoo folder, or SPVNAS net.config.", Required = true };
         var arch = new Option<string?>("--arch") { Description = "minkunet or spvcnn when the path does not say (SPVNAS is recognised by its keys)." };
-        var input = new Option<string>("--input") { Description = "A scan (.bin, .pcd, .ply) or a SemanticKITTI sequence folder (sequences/NN).", Required = true };
+        var input = new Option<string>("--input") { Description = "A scan (.bin, .pcd, .ply, .las) or a SemanticKITTI sequence folder (sequences/NN).", Required = true };
         var output = new Option<string?>("--output")
         {
             Description = "Where predictions go: a .label file for one scan, a folder for a sequence (default: <sequence>/predictions).",
