@@ -1,0 +1,127 @@
+namespace TorchSparse.Training;
+
+/// <summary>
+/// Stochastic gradient descent as <c>torch.optim.SGD</c>: coupled weight decay d = g + wd·p, momentum buffer
+/// b = d on the first step and b = μ·b + (1 - dampening)·d after, update p -= lr·(d + μ·b) with Nesterov or
+/// p -= lr·b without. State slot: <c>{name}.momentum_buffer</c> (float32, the parameter's shape; only when
+/// momentum is non-zero).
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private const string BufferSlot = "momentum_buffer";
+    private static readonly string[] Slots = [BufferSlot];
+
+    private readonly Dictionary<string, Tensor> buffers = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the optimiser; the arguments are PyTorch's and are checked the same way.</summary>
+    /// <param name="learningRate">Initial learning rate (&gt;= 0); see <see cref="Optimizer.LearningRate"/>.</param>
+    /// <param name="momentum">Momentum factor μ &gt;= 0.</param>
+    /// <param name="dampening">Dampening of the gradient in the momentum buffer.</param>
+    /// <param name="weightDecay">L2 penalty added to the gradient (&gt;= 0).</param>
+    /// <param name="nesterov">Nesterov momentum; needs μ &gt; 0 and no dampening.</param>
+    public Sgd(double learningRate, double momentum = 0, double dampening = 0, double weightDecay = 0,
+        bool nesterov = false)
+        : base(learningRate)
+    {
+        if (!(momentum >= 0) || !double.IsFinite(momentum))
+        {
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be finite and >= 0.");
+        }
+
+        if (!double.IsFinite(dampening))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dampening), dampening, "dampening must be finite.");
+        }
+
+        if (!(weightDecay >= 0) || !double.IsFinite(weightDecay))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(weightDecay), weightDecay, "weight decay must be finite and >= 0.");
+        }
+
+        if (nesterov && (momentum <= 0 || dampening != 0))
+        {
+            throw new ArgumentException("Nesterov momentum needs momentum > 0 and dampening 0.", nameof(nesterov));
+        }
+
+        Momentum = momentum;
+        Dampening = dampening;
+        WeightDecay = weightDecay;
+        Nesterov = nesterov;
+    }
+
+    public double Momentum { get; }
+
+    public double Dampening { get; }
+
+    public double WeightDecay { get; }
+
+    public bool Nesterov { get; }
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, Tensor> StateDict() =>
+        buffers.ToDictionary(pair => $"{pair.Key}.{BufferSlot}", pair => Copy(pair.Value), StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public override void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var loaded = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach ((string key, Tensor value) in state)
+        {
+            (string name, _) = SplitKey(key, Slots, nameof(state));
+            if (value.DType != DType.Float32)
+            {
+                throw new ArgumentException($"state: '{key}' must be float32; got {TrainingChecks.Describe(value)}.",
+                    nameof(state));
+            }
+
+            loaded[name] = Copy(value);
+        }
+
+        buffers.Clear();
+        foreach ((string name, Tensor buffer) in loaded)
+        {
+            buffers[name] = buffer;
+        }
+    }
+
+    private protected override void CheckState(string name, Tensor parameter) =>
+        RequireStateShape($"{name}.{BufferSlot}", buffers.GetValueOrDefault(name), parameter);
+
+    private protected override void Update(string name, Tensor parameter, ReadOnlySpan<float> gradient)
+    {
+        // PyTorch's op order in float32, with each scalar rounded to float as its kernels do, so the trajectories
+        // stay within a few ulps of torch.optim.SGD.
+        Span<float> p = parameter.AsSpan<float>();
+        float decay = (float)WeightDecay;
+        float momentum = (float)Momentum;
+        float keep = (float)(1 - Dampening);
+        float step = (float)-LearningRate;
+        Span<float> b = default;
+        bool first = false;
+        if (Momentum != 0)
+        {
+            if (!buffers.TryGetValue(name, out Tensor? buffer))
+            {
+                buffer = Tensor.Zeros(DType.Float32, parameter.Shape);
+                buffers[name] = buffer;
+                first = true;
+            }
+
+            b = buffer.AsSpan<float>();
+        }
+
+        for (int i = 0; i < p.Length; i++)
+        {
+            float d = WeightDecay != 0 ? gradient[i] + (decay * p[i]) : gradient[i];
+            if (Momentum != 0)
+            {
+                b[i] = first ? d : (b[i] * momentum) + (keep * d);
+                d = Nesterov ? d + (momentum * b[i]) : b[i];
+            }
+
+            p[i] += step * d;
+        }
+    }
+}
