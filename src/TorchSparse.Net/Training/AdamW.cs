@@ -155,7 +155,8 @@ public sealed class AdamW : Optimizer
         m.Step++;
 
         // Scalars in float64 as PyTorch computes them in Python, rounded to float where its float32 kernels take
-        // them; elementwise work in float32 in PyTorch's op order.
+        // them; elementwise work in float32 in PyTorch's op order, fused where its kernels fuse (add with alpha,
+        // addcmul; the AVX2 build), so the trajectory is torch.optim.AdamW's to the last bit on such builds.
         double biasCorrection1 = 1 - Math.Pow(Beta1, m.Step);
         double biasCorrection2 = 1 - Math.Pow(Beta2, m.Step);
         float decay = (float)(1 - (LearningRate * WeightDecay));
@@ -174,10 +175,10 @@ public sealed class AdamW : Optimizer
         {
             float g = gradient[i];
             p[i] *= decay;
-            average[i] = (average[i] * beta1) + (oneMinusBeta1 * g);
-            square[i] = (square[i] * beta2) + (oneMinusBeta2 * g * g);
+            average[i] = MathF.FusedMultiplyAdd(oneMinusBeta1, g, average[i] * beta1);
+            square[i] = MathF.FusedMultiplyAdd(oneMinusBeta2 * g, g, square[i] * beta2);
             float denominator = (MathF.Sqrt(square[i]) / correction2Sqrt) + epsilon;
-            p[i] += stepSize * (average[i] / denominator);
+            p[i] += stepSize * average[i] / denominator;
         }
     }
 
