@@ -33,7 +33,8 @@ public static class Losses
     /// <exception cref="ShapeMismatchException">A tensor has the wrong shape.</exception>
     /// <exception cref="DTypeMismatchException">A tensor has the wrong element type.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A target is neither a class nor the ignore index.</exception>
-    public static LossResult CrossEntropy(Tensor logits, Tensor targets, int ignoreIndex = -100, Tensor? classWeights = null)
+    public static LossResult CrossEntropy(
+        Tensor logits, Tensor targets, int ignoreIndex = -100, Tensor? classWeights = null)
     {
         (int rows, int classes) = TrainingChecks.RequireMatrix(logits, nameof(logits), "[N, C]");
         int[] labels = TrainingChecks.RequireTargets(targets, rows, classes, ignoreIndex, nameof(targets));
@@ -64,7 +65,8 @@ public static class Losses
     /// the Lovász extension's (the Jaccard increments along the descending sort of the errors; equal errors are
     /// ordered by row), taken through the softmax to the logits.
     /// </summary>
-    /// <param name="logits">float32 [N, C]; the softmax is applied here, as spvnas's MixLovaszCrossEntropy does.</param>
+    /// <param name="logits">float32 [N, C]; the softmax is applied here, as spvnas's MixLovaszCrossEntropy does.
+    /// </param>
     /// <param name="targets">int32 or int64 [N]: a class in [0, C) or <paramref name="ignoreIndex"/>.</param>
     /// <param name="ignoreIndex">Rows with this target are dropped before the loss, like the reference code's
     /// <c>flatten_probas(..., ignore)</c>. (spvnas's MixLovaszCrossEntropy does not drop its 255 rows from the

@@ -1,6 +1,6 @@
 namespace TorchSparse.Training;
 
-/// <summary>Argument checks shared by the losses and optimisers; every message starts with the parameter name.</summary>
+/// <summary>Argument checks shared by the losses and optimisers; each message starts with the parameter name.</summary>
 internal static class TrainingChecks
 {
     public static string Describe(Tensor t) => $"{t.DType} [{string.Join(", ", t.Shape)}]";
