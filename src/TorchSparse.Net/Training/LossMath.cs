@@ -216,17 +216,19 @@ internal static class LossMath
     private static double LovaszClass(double[] probabilities, int[] labels, int classes, int c, double[] gradient)
     {
         int n = labels.Length;
-        var order = new SortKey[n];
+        var keys = new double[n];
+        var order = new int[n];
         int foreground = 0;
         for (int i = 0; i < n; i++)
         {
             double p = probabilities[(i * classes) + c];
             bool fg = labels[i] == c;
             foreground += fg ? 1 : 0;
-            order[i] = new SortKey(fg ? 1.0 - p : p, i);
+            keys[i] = -(fg ? 1.0 - p : p);
+            order[i] = i;
         }
 
-        Array.Sort(order);
+        SortDescendingByRow(keys, order);
 
         // With the errors sorted descending, the Jaccard loss of the top-k set is 1 - I_k / U_k where
         // I_k = |fg| - (fg among the top k) and U_k = |fg| + (bg among the top k); the Lovász extension weighs the
@@ -237,7 +239,7 @@ internal static class LossMath
         int bgSeen = 0;
         for (int k = 0; k < n; k++)
         {
-            int i = order[k].Index;
+            int i = order[k];
             bool fg = labels[i] == c;
             if (fg)
             {
@@ -251,7 +253,7 @@ internal static class LossMath
             double jaccard = 1.0 - ((double)(foreground - fgSeen) / (foreground + bgSeen));
             double weight = jaccard - previous;
             previous = jaccard;
-            double error = order[k].Error;
+            double error = -keys[k];
             loss += error * weight;
 
             // e = 1 - p on foreground, p on background; |.| has zero slope at 0 as in PyTorch.
@@ -289,14 +291,28 @@ internal static class LossMath
         }
     }
 
-    /// <summary>Orders errors descending and equal errors by row, so ties resolve the same way every run (as
-    /// PyTorch's stable descending sort does).</summary>
-    private readonly record struct SortKey(double Error, int Index) : IComparable<SortKey>
+    /// <summary>
+    /// Sorts negated errors ascending (errors descending) with their rows, then orders each run of equal errors by
+    /// row, so ties resolve the same way every run (as PyTorch's stable descending sort does). Sorting primitive keys
+    /// and fixing the ties afterwards is faster than a sort with a two-key comparer.
+    /// </summary>
+    private static void SortDescendingByRow(double[] negatedErrors, int[] rows)
     {
-        public int CompareTo(SortKey other)
+        Array.Sort(negatedErrors, rows);
+        for (int start = 0; start < negatedErrors.Length;)
         {
-            int byError = other.Error.CompareTo(Error);
-            return byError != 0 ? byError : Index.CompareTo(other.Index);
+            int end = start + 1;
+            while (end < negatedErrors.Length && negatedErrors[end] == negatedErrors[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(rows, start, end - start);
+            }
+
+            start = end;
         }
     }
 }
