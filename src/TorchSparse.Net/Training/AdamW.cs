@@ -53,12 +53,16 @@ public sealed class AdamW : Optimizer
         WeightDecay = weightDecay;
     }
 
+    /// <summary>Decay of the gradient average.</summary>
     public double Beta1 { get; }
 
+    /// <summary>Decay of the squared-gradient average.</summary>
     public double Beta2 { get; }
 
+    /// <summary>Added to the bias-corrected √v.</summary>
     public double Epsilon { get; }
 
+    /// <summary>Decoupled decay: each step multiplies p by 1 - lr·wd.</summary>
     public double WeightDecay { get; }
 
     /// <inheritdoc/>

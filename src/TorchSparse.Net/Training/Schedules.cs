@@ -29,6 +29,7 @@ public sealed class StepSchedule : ILearningRateSchedule
     private readonly long stepSize;
     private readonly double gamma;
 
+    /// <summary>Creates the schedule.</summary>
     /// <param name="baseLearningRate">Rate of the first <paramref name="stepSize"/> steps.</param>
     /// <param name="stepSize">Steps between decays (&gt;= 1).</param>
     /// <param name="gamma">Factor applied at each decay (finite, &gt;= 0).</param>
@@ -56,6 +57,7 @@ public sealed class CosineWarmupSchedule : ILearningRateSchedule
 {
     private readonly double baseLearningRate;
 
+    /// <summary>Creates the schedule.</summary>
     /// <param name="baseLearningRate">Peak rate (the optimiser's configured lr).</param>
     /// <param name="warmupIterations">W &gt;= 0 (0: no warm-up).</param>
     /// <param name="cosineIterations">T &gt;= 1, the length of the cosine half-period.</param>
@@ -68,8 +70,10 @@ public sealed class CosineWarmupSchedule : ILearningRateSchedule
         CosineIterations = cosineIterations;
     }
 
+    /// <summary>W: iterations of linear warm-up.</summary>
     public long WarmupIterations { get; }
 
+    /// <summary>T: iterations from the peak to 0.</summary>
     public long CosineIterations { get; }
 
     /// <summary>

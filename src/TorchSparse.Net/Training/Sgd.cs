@@ -50,12 +50,16 @@ public sealed class Sgd : Optimizer
         Nesterov = nesterov;
     }
 
+    /// <summary>Momentum factor μ (0: plain SGD, no buffer).</summary>
     public double Momentum { get; }
 
+    /// <summary>Dampening: the buffer adds (1 - dampening)·d after its first step.</summary>
     public double Dampening { get; }
 
+    /// <summary>Coupled L2 weight decay: wd·p is added to the gradient.</summary>
     public double WeightDecay { get; }
 
+    /// <summary>Whether the step uses d + μ·b (Nesterov) rather than b.</summary>
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
