@@ -58,7 +58,7 @@ public static class SparseConvGrad
 
     /// <summary>
     /// dL/dW in the weight's shape: <c>dW[k] = sum over pairs (o, i) of offset k of X[i]^T * dY[o]</c>, summed in a
-    /// fixed order (per offset, blocks of pairs in pair order, then the blocks in order).
+    /// fixed order (per offset and range of output rows in pair order, then the ranges in order).
     /// </summary>
     public static Tensor WeightGrad(SparseTensor input, Tensor weight, ConvGeometry geometry, Tensor outputGrad)
     {

@@ -62,9 +62,10 @@ public class ConvGradDeterminismTests
     /// <summary>
     /// Tolerance: a float32 sum of terms carries an error of at most about (terms + 1) * 2^-24 * sum |terms| (the
     /// terms of one output here: up to 27 * 31 for the input gradient, up to 20 000 pairs for the weight gradient,
-    /// which the engine sums in chains of at most 4 096 plus one add per task). The bound used is far tighter than
-    /// that worst case: 1e-6 + 2e-6 * sum |terms| for the input and 1e-6 + 2e-5 * sum |terms| for the weight and
-    /// bias gradients. Measured: 2.6e-7, 2.2e-7 and 1.4e-8 times sum |terms|; a wrong pair or offset is far larger.
+    /// which the engine sums in chains of one range of output rows, about 1000, plus one add per range). The bound
+    /// used is far tighter than that worst case: 1e-6 + 2e-6 * sum |terms| for the input and 1e-6 + 2e-5 * sum |terms|
+    /// for the weight and bias gradients. Measured: 2.6e-7, 4.9e-8 and 1.4e-8 times sum |terms|; a wrong pair or
+    /// offset is far larger.
     /// Dataflows differ only in rounding, so agreeing with the reference within this bound is agreeing with each other.
     /// </summary>
     [Theory]

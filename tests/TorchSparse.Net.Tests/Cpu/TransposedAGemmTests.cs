@@ -5,15 +5,15 @@ namespace TorchSparse.Tests.Cpu;
 
 /// <summary>
 /// The grouped, gathered A^T * B of the weight gradient against a double reference, for every register width, with
-/// groups that are empty, shorter than a chunk, and long enough to split into several tasks; plus its determinism:
-/// the same bits for any thread count, for every width, and whether rows are indexed or read in place.
+/// groups that are empty, shorter than a chunk, and spread over many ranges and waves; plus its determinism: the
+/// same bits for any thread count, for every width, and whether rows are indexed or read in place.
 /// </summary>
 [Trait("Category", "Simd")]
 [Collection(ThreadCountGroup.Name)]
 public unsafe class TransposedAGemmTests
 {
-    /// <summary>Rows per group: empty, one, a partial chunk, several chunks, several tasks with a partial last one.</summary>
-    private static readonly int[] GroupRows = [0, 1, 37, 700, (2 * TransposedAGemm.SplitRows) + 300];
+    /// <summary>Rows per group: empty, one, a partial chunk, several chunks, more rows than B has (B rows repeat).</summary>
+    private static readonly int[] GroupRows = [0, 1, 37, 700, 9300];
 
     public static TheoryData<int, int> Shapes()
     {
@@ -57,8 +57,8 @@ public unsafe class TransposedAGemmTests
     [MemberData(nameof(Widths))]
     public void Every_width_matches_the_reference_and_the_widest_bits(int width, int m, int n)
     {
-        // The per-element chains and the task cut (SplitRows, far from the partial budget here) are the same for
-        // every width, so a narrower width must reproduce the widest bits.
+        // The per-element chains and the ranges (which depend on m and n only) are the same for every width, so a
+        // narrower width must reproduce the widest bits.
         Problem p = Problem.Make(m, n, GroupRows, indexed: true);
         float[] narrow = p.Run(width);
         p.AssertMatchesReference(narrow, $"width={width} m={m} n={n}");
@@ -71,7 +71,7 @@ public unsafe class TransposedAGemmTests
     [InlineData(3, 96)]
     public void Same_bits_for_any_thread_count(int m, int n)
     {
-        Problem p = Problem.Make(m, n, [3 * TransposedAGemm.SplitRows, 5, 0, TransposedAGemm.SplitRows + 1], indexed: true);
+        Problem p = Problem.Make(m, n, [12_000, 5, 0, 4097], indexed: true);
         float[] all = p.Run(0);
         try
         {
@@ -90,27 +90,74 @@ public unsafe class TransposedAGemmTests
     [Fact]
     public void Rows_in_place_give_the_bits_of_the_same_rows_through_an_index()
     {
-        Problem inPlace = Problem.Make(33, 17, [TransposedAGemm.SplitRows + 900], indexed: false);
+        Problem inPlace = Problem.Make(33, 17, [9000], indexed: false);
         float[] direct = inPlace.Run(0);
         inPlace.AssertMatchesReference(direct, "in place");
         int[] identity = [.. Enumerable.Range(0, inPlace.Rows)];
-        Problem indexed = inPlace with { ARows = identity, BRows = identity };
+        Problem indexed = inPlace with { ARows = identity, BRows = identity, BCount = inPlace.Rows };
         AssertSameBits(direct, indexed.Run(0), "identity index");
     }
 
+    /// <summary>
+    /// A conv-like map: 27 groups, each output row at most once per group, ranges of 682 rows at 96 x 96 channels and
+    /// waves of 4 ranges, so partials are carried from wave to wave.
+    /// </summary>
     [Fact]
-    public void The_task_length_grows_only_past_the_partial_budget()
+    public void Many_ranges_and_waves_match_the_reference()
     {
-        Assert.Equal(TransposedAGemm.SplitRows, TransposedAGemm.SplitLength(1_000_000, 27, 64 * 64));
-        Assert.Equal(TransposedAGemm.SplitRows, TransposedAGemm.SplitLength(10, 1, 1));
+        const int Outputs = 6000;
+        Assert.Equal(682, TransposedAGemm.RangeLength(96, 96));
+        Assert.Equal(4, TransposedAGemm.WaveLength(27, 96 * 96, 9));
+        var rng = new Random(5);
+        var offsets = new int[28];
+        var aRows = new List<int>();
+        var bRows = new List<int>();
+        for (int g = 0; g < 27; g++)
+        {
+            for (int o = 0; o < Outputs; o++)
+            {
+                if (rng.NextDouble() < (g == 13 ? 1.0 : 0.15))
+                {
+                    aRows.Add(rng.Next(Outputs));
+                    bRows.Add(o);
+                }
+            }
 
-        // 256 x 256 partials: the 16 MiB budget holds 64 of them, 27 go to the offsets, so 37 share the rows.
-        int split = TransposedAGemm.SplitLength(1_000_000, 27, 256 * 256);
-        Assert.Equal(0, split % TransposedAGemm.ChunkRows);
-        Assert.True(split >= 1_000_000 / 37 && split < (1_000_000 / 37) + TransposedAGemm.ChunkRows, $"split {split}");
+            offsets[g + 1] = aRows.Count;
+        }
 
-        // No room at all: one task per group.
-        Assert.Equal(1_000_192, TransposedAGemm.SplitLength(1_000_000, 100, 1024 * 1024));
+        var p = new Problem(GemmReference.Random(Outputs * 96, 6), 96, GemmReference.Random(Outputs * 96, 7), 96,
+            [.. aRows], [.. bRows], Outputs, offsets);
+        float[] c = p.Run(0);
+        p.AssertMatchesReference(c, "27 groups");
+        try
+        {
+            Device.CpuThreads = 1;
+            AssertSameBits(c, p.Run(0), "1 thread");
+        }
+        finally
+        {
+            Device.CpuThreads = 0;
+        }
+    }
+
+    [Fact]
+    public void Ranges_and_waves_depend_only_on_the_shapes()
+    {
+        Assert.Equal(1024, TransposedAGemm.RangeLength(64, 64));
+        Assert.Equal(TransposedAGemm.ChunkRows, TransposedAGemm.RangeLength(1000, 1000));
+        Assert.Equal(8192, TransposedAGemm.RangeLength(1, 3));
+        Assert.Equal(9, TransposedAGemm.WaveLength(27, 64 * 64, 100));
+        Assert.Equal(3, TransposedAGemm.WaveLength(27, 64 * 64, 3));
+        Assert.Equal(1, TransposedAGemm.WaveLength(27, 512 * 512, 100));
+    }
+
+    [Fact]
+    public void B_rows_out_of_order_are_rejected()
+    {
+        var p = new Problem(new float[8], 2, new float[8], 2, [0, 1, 2], [2, 1, 3], 4, [0, 3]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => p.Run(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => (p with { BRows = [0, 1, 4] }).Run(0));
     }
 
     private static void AssertSameBits(float[] expected, float[] actual, string context)
@@ -123,8 +170,11 @@ public unsafe class TransposedAGemmTests
         }
     }
 
-    /// <summary>A and B with spare rows, groups of pair rows, and index arrays that repeat and skip rows.</summary>
-    private sealed record Problem(float[] A, int M, float[] B, int N, int[]? ARows, int[]? BRows, int[] Offsets)
+    /// <summary>
+    /// A and B with spare rows, groups of pair rows, and index arrays that repeat and skip rows (B rows ascending
+    /// within each group, as in a kernel map's pair lists).
+    /// </summary>
+    private sealed record Problem(float[] A, int M, float[] B, int N, int[]? ARows, int[]? BRows, int BCount, int[] Offsets)
     {
         public int Rows => Offsets[^1];
 
@@ -142,8 +192,13 @@ public unsafe class TransposedAGemmTests
             var rng = new Random((m * 1000) + n);
             int[]? aRows = indexed ? [.. Enumerable.Range(0, rows).Select(_ => rng.Next(aCount))] : null;
             int[]? bRows = indexed ? [.. Enumerable.Range(0, rows).Select(_ => rng.Next(bCount))] : null;
+            for (int g = 0; bRows is not null && g < groupRows.Length; g++)
+            {
+                Array.Sort(bRows, offsets[g], groupRows[g]);
+            }
+
             return new Problem(GemmReference.Random(aCount * m, m + 1), m, GemmReference.Random(bCount * n, n + 2), n,
-                aRows, bRows, offsets);
+                aRows, bRows, bCount, offsets);
         }
 
         public float[] Run(int vectorWidth)
@@ -152,7 +207,7 @@ public unsafe class TransposedAGemmTests
             float[] c = GemmReference.Random(groups * M * N, 99);
             fixed (float* a = A, b = B, pc = c)
             {
-                TransposedAGemm.Run(a, M, ARows, b, N, BRows, Offsets, pc, vectorWidth);
+                TransposedAGemm.Run(a, M, ARows, b, N, BRows, BCount, Offsets, pc, vectorWidth);
             }
 
             return c;
@@ -160,7 +215,7 @@ public unsafe class TransposedAGemmTests
 
         /// <summary>
         /// Tolerance per element: <c>(rows + 2) * 2^-23 * sum |terms|</c>, twice the worst-case bound of a chain of
-        /// (task rows + task count) roundings over the group's rows, as in <see cref="GemmReference"/>.
+        /// (range rows + range count) roundings over the group's rows, as in <see cref="GemmReference"/>.
         /// </summary>
         public void AssertMatchesReference(float[] c, string context)
         {

@@ -74,7 +74,8 @@ internal sealed class CpuBackend : Backend
         fixed (float* dy = outputGrad.AsSpan<float>())
         fixed (float* dw = weightGrad.AsSpan<float>())
         {
-            TransposedAGemm.Run(x, input.Size(1), pairs.Inputs, dy, outputGrad.Size(1), pairs.Outputs, pairs.Offsets, dw);
+            TransposedAGemm.Run(
+                x, input.Size(1), pairs.Inputs, dy, outputGrad.Size(1), pairs.Outputs, map.OutputCount, pairs.Offsets, dw);
         }
     }
 
@@ -87,7 +88,7 @@ internal sealed class CpuBackend : Backend
         fixed (float* pb = b.AsSpan<float>())
         fixed (float* pc = output.AsSpan<float>())
         {
-            TransposedAGemm.Run(pa, a.Size(1), null, pb, b.Size(1), null, [0, a.Size(0)], pc);
+            TransposedAGemm.Run(pa, a.Size(1), null, pb, b.Size(1), null, a.Size(0), [0, a.Size(0)], pc);
         }
     }
 

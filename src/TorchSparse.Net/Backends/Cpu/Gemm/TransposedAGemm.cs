@@ -11,11 +11,20 @@ namespace TorchSparse.Backends.Cpu;
 /// a pointwise layer.
 /// </summary>
 /// <remarks>
-/// Work is cut into tasks of at most <see cref="SplitRows"/> consecutive rows of one group (split-K). A task gathers
-/// its rows chunk by chunk into two contiguous, padded tiles and runs <see cref="TransposedAKernel"/> over them,
-/// continuing one FMA chain per element across its chunks, into a private partial sum. Partials of a group are then
-/// added in task order. The cut depends only on the shapes, never on the thread count, so any number of threads
-/// gives the same bits, with no atomics; the two-level sum also keeps the fp32 error of long groups small.
+/// <para>
+/// Locality: the B rows (output rows) are cut into ranges of <see cref="RangeLength"/>, and one work item is one
+/// range of one group. Items run range by range, so every offset of a range finds the range's output-gradient rows,
+/// and the input rows around them, still in cache: each row comes from memory about once, not once per offset (an
+/// offset-by-offset sweep over the whole cloud was bound by that traffic). This needs each group's rows in ascending
+/// B row order, which pair lists have.
+/// </para>
+/// <para>
+/// Determinism: an item gathers its rows chunk by chunk into two contiguous, padded tiles and runs
+/// <see cref="TransposedAKernel"/> over them, one FMA chain per element from zero into a private partial; the partials
+/// of a group are then added in range order. Items and ranges depend only on the shapes, never on the thread count,
+/// so any number of threads gives the same bits, with no atomics; the two-level sum also keeps the fp32 error of
+/// long groups small. Ranges run in waves of <see cref="WaveLength"/> to bound the partials held at once.
+/// </para>
 /// </remarks>
 internal static unsafe class TransposedAGemm
 {
@@ -23,20 +32,25 @@ internal static unsafe class TransposedAGemm
     /// while every C tile passes over them.</summary>
     internal const int ChunkRows = 256;
 
-    /// <summary>Rows one task sums before its partial is reduced: enough work to amortise a task (about 16 M
-    /// multiply-adds at 64 x 64) while big offsets still split across threads.</summary>
-    internal const int SplitRows = 4096;
+    /// <summary>Floats of B rows (and about as many of A rows) one range spans: 512 KiB, so a range's rows stay in
+    /// L2 while all of its offsets run.</summary>
+    private const int RangeFloats = 1 << 17;
 
-    /// <summary>Bound on the partial sums held at once (16 MiB); beyond it, tasks grow instead.</summary>
-    private const long PartialBudgetFloats = 1L << 22;
+    /// <summary>Bound on the partial sums held at once (4 MiB); a wave holds at least one range.</summary>
+    private const long PartialBudgetFloats = 1L << 20;
+
+    [ThreadStatic]
+    private static float[]? scratch;
 
     /// <summary>
     /// <paramref name="result"/> [groups, m, n] (contiguous) = the grouped products. Group g covers rows
     /// [<paramref name="offsets"/>[g], <paramref name="offsets"/>[g + 1]); a null index array reads rows in order.
-    /// Indices are not checked. <paramref name="vectorWidth"/> 0 means the widest this process has.
+    /// Within a group, B rows must ascend and lie in [0, <paramref name="bRowCount"/>); A indices are not checked.
+    /// <paramref name="vectorWidth"/> 0 means the widest this process has.
     /// </summary>
     public static void Run(
-        float* a, int m, int[]? aRows, float* b, int n, int[]? bRows, int[] offsets, float* result, int vectorWidth = 0)
+        float* a, int m, int[]? aRows, float* b, int n, int[]? bRows, int bRowCount, int[] offsets, float* result,
+        int vectorWidth = 0)
     {
         ArgumentNullException.ThrowIfNull(offsets);
         int width = vectorWidth == 0 ? SimdWidth.Widest : vectorWidth;
@@ -51,79 +65,156 @@ internal static unsafe class TransposedAGemm
             return;
         }
 
+        CheckAscending(bRows, bRowCount, offsets);
         switch (width)
         {
             case 16 when Vector512.IsHardwareAccelerated:
-                Driver<Simd512, Vector512<float>, KernelRows8>.Run(a, m, aRows, b, n, bRows, offsets, result);
+                Driver<Simd512, Vector512<float>, KernelRows8>.Run(a, m, aRows, b, n, bRows, bRowCount, offsets, result);
                 break;
             case 8 when Vector256.IsHardwareAccelerated:
-                Driver<Simd256, Vector256<float>, KernelRows6>.Run(a, m, aRows, b, n, bRows, offsets, result);
+                Driver<Simd256, Vector256<float>, KernelRows6>.Run(a, m, aRows, b, n, bRows, bRowCount, offsets, result);
                 break;
             case 4 when Vector128.IsHardwareAccelerated:
-                Driver<Simd128, Vector128<float>, KernelRows6>.Run(a, m, aRows, b, n, bRows, offsets, result);
+                Driver<Simd128, Vector128<float>, KernelRows6>.Run(a, m, aRows, b, n, bRows, bRowCount, offsets, result);
                 break;
             default:
-                Driver<SimdScalar, float, KernelRows6>.Run(a, m, aRows, b, n, bRows, offsets, result);
+                Driver<SimdScalar, float, KernelRows6>.Run(a, m, aRows, b, n, bRows, bRowCount, offsets, result);
                 break;
         }
     }
 
-    /// <summary>Rows per task for these shapes: <see cref="SplitRows"/>, or more when the partials would not fit
-    /// the budget. A whole multiple of <see cref="ChunkRows"/>.</summary>
-    internal static int SplitLength(long totalRows, int groups, long blockFloats)
+    /// <summary>B rows per range for these channel counts (at least one chunk, at most 8192).</summary>
+    internal static int RangeLength(int m, int n) => Math.Clamp(RangeFloats / (m + n), ChunkRows, 8192);
+
+    /// <summary>Ranges per wave: as many as the partial budget holds, at least one.</summary>
+    internal static int WaveLength(int groups, long blockFloats, int ranges) =>
+        (int)Math.Clamp(PartialBudgetFloats / (groups * blockFloats), 1, Math.Max(1, ranges));
+
+    private static void CheckAscending(int[]? bRows, int bRowCount, int[] offsets)
     {
-        long affordable = (PartialBudgetFloats / blockFloats) - groups;
-        long split = affordable <= 0 ? totalRows : Math.Max(SplitRows, (totalRows + affordable - 1) / affordable);
-        split = (split + ChunkRows - 1) / ChunkRows * ChunkRows;
-        return (int)Math.Clamp(split, ChunkRows, int.MaxValue / ChunkRows * ChunkRows);
+        int groups = offsets.Length - 1;
+        if (bRows is null)
+        {
+            if (offsets[groups] > bRowCount)
+            {
+                ThrowHelper.ThrowOutOfRange(nameof(bRowCount), bRowCount, $"rows run to {offsets[groups]}.");
+            }
+
+            return;
+        }
+
+        for (int g = 0; g < groups; g++)
+        {
+            int previous = 0;
+            for (int r = offsets[g]; r < offsets[g + 1]; r++)
+            {
+                int row = bRows[r];
+                if (row < previous || row >= bRowCount)
+                {
+                    ThrowHelper.ThrowOutOfRange(nameof(bRows), row,
+                        $"B rows must ascend within a group and lie below {bRowCount} (group {g}, position {r}).");
+                }
+
+                previous = row;
+            }
+        }
     }
 
-    private readonly record struct Piece(int Group, int First, int Count);
+    /// <summary>First position in [lo, hi) whose B row is at least <paramref name="row"/> (rows ascend).</summary>
+    private static int LowerBound(int[]? bRows, int lo, int hi, long row)
+    {
+        if (bRows is null)
+        {
+            return (int)Math.Clamp(row, lo, hi);
+        }
+
+        while (lo < hi)
+        {
+            int mid = (int)(((uint)lo + (uint)hi) >> 1);
+            if (bRows[mid] < row)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
 
     private static class Driver<TIsa, TVec, TRows>
         where TIsa : struct, ISimdIsa<TVec>
         where TVec : struct
         where TRows : struct, IKernelRows
     {
-        public static void Run(float* a, int m, int[]? aRows, float* b, int n, int[]? bRows, int[] offsets, float* result)
+        public static void Run(
+            float* a, int m, int[]? aRows, float* b, int n, int[]? bRows, int bRowCount, int[] offsets, float* result)
         {
-            // C rows padded to the kernel's row group and columns to its panels, so the kernel needs no tails:
+            // C rows padded to the kernel's row group and columns to whole registers, so the kernel needs no tails:
             // the padding of the A and B tiles is zero and the padded part of a partial is never read.
             int w = TIsa.Count;
             int paddedRows = (m + TRows.Count - 1) / TRows.Count * TRows.Count;
             int paddedColumns = (n + w - 1) / w * w;
             long block = (long)paddedRows * paddedColumns;
             int groups = offsets.Length - 1;
-            int split = SplitLength(offsets[groups] - offsets[0], groups, block);
-            var tasks = new List<Piece>();
-            var firstTask = new int[groups + 1];
-            for (int g = 0; g < groups; g++)
-            {
-                firstTask[g] = tasks.Count;
-                for (int start = offsets[g]; start < offsets[g + 1]; start += split)
-                {
-                    tasks.Add(new Piece(g, start, Math.Min(split, offsets[g + 1] - start)));
-                }
-            }
-
-            firstTask[groups] = tasks.Count;
-            float* partials = (float*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, tasks.Count) * block * sizeof(float)), 64);
+            int range = RangeLength(m, n);
+            int ranges = (int)(((long)bRowCount + range - 1) / range);
+            int wave = WaveLength(groups, block, ranges);
+            var started = new bool[groups];
+            var layout = new Layout(a, m, b, n, paddedRows, paddedColumns);
+            float* partials = (float*)NativeMemory.AlignedAlloc((nuint)(wave * groups * block * sizeof(float)), 64);
             try
             {
-                var layout = new Layout(a, m, b, n, paddedRows, paddedColumns);
-                Piece[] work = [.. tasks];
                 fixed (int* aIndex = aRows)
                 fixed (int* bIndex = bRows)
                 {
                     int* ai = aIndex;
                     int* bi = bIndex;
-                    Parallel.For(0, work.Length, CpuParallel.Options,
-                        [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t) =>
-                        RunTask(layout, ai, bi, work[t], partials + (t * block)));
+                    for (int first = 0; first < ranges; first += wave)
+                    {
+                        int count = Math.Min(wave, ranges - first);
+                        var filled = new bool[count * groups];
+
+                        // Items in range-major order: the threads work through one range's offsets together.
+                        Parallel.For(0, count * groups, CpuParallel.Options,
+                            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (item) =>
+                        {
+                            int g = item % groups;
+                            long low = (long)(first + (item / groups)) * range;
+                            int lo = LowerBound(bRows, offsets[g], offsets[g + 1], low);
+                            int hi = LowerBound(bRows, lo, offsets[g + 1], low + range);
+                            if (hi > lo)
+                            {
+                                RunItem(layout, ai, bi, lo, hi - lo, partials + (item * block));
+                                filled[item] = true;
+                            }
+                        });
+
+                        Parallel.For(0, groups, CpuParallel.Options, g =>
+                        {
+                            for (int r = 0; r < count; r++)
+                            {
+                                int item = (r * groups) + g;
+                                if (filled[item])
+                                {
+                                    Accumulate(partials + (item * block), paddedColumns, m, n,
+                                        result + ((long)g * m * n), add: started[g]);
+                                    started[g] = true;
+                                }
+                            }
+                        });
+                    }
                 }
 
-                Parallel.For(0, groups, CpuParallel.Options, g =>
-                    Reduce(partials, block, paddedColumns, firstTask[g], firstTask[g + 1], m, n, result + ((long)g * m * n)));
+                for (int g = 0; g < groups; g++)
+                {
+                    if (!started[g])
+                    {
+                        new Span<float>(result + ((long)g * m * n), m * n).Clear();
+                    }
+                }
             }
             finally
             {
@@ -131,51 +222,61 @@ internal static unsafe class TransposedAGemm
             }
         }
 
-        /// <summary>One task's partial [paddedRows x paddedColumns], from zero, in row order.</summary>
-        [SkipLocalsInit]
-        private static void RunTask(Layout l, int* aRows, int* bRows, Piece task, float* c)
+        /// <summary>Rows [first, first + count)'s product into the partial [paddedRows x paddedColumns], from zero,
+        /// in row order.</summary>
+        private static void RunItem(Layout l, int* aRows, int* bRows, int first, int count, float* c)
         {
             int w = TIsa.Count;
             int mr = TRows.Count;
-            nuint tileFloats = (nuint)ChunkRows * (nuint)(l.PaddedRows + l.PaddedColumns);
-            float* aTile = (float*)NativeMemory.AlignedAlloc(tileFloats * sizeof(float), 64);
+            float* aTile = Scratch(ChunkRows * (l.PaddedRows + l.PaddedColumns), out float[] pin);
             float* bTile = aTile + ((long)ChunkRows * l.PaddedRows);
-            try
+            for (int start = 0; start < count; start += ChunkRows)
             {
-                for (int start = 0; start < task.Count; start += ChunkRows)
-                {
-                    int rows = Math.Min(ChunkRows, task.Count - start);
-                    int first = task.First + start;
-                    Gather(l.A, l.M, aRows, first, rows, aTile, l.PaddedRows);
-                    Gather(l.B, l.N, bRows, first, rows, bTile, l.PaddedColumns);
-                    bool loadC = start > 0;
+                int rows = Math.Min(ChunkRows, count - start);
+                Gather(l.A, l.M, aRows, first + start, rows, aTile, l.PaddedRows);
+                Gather(l.B, l.N, bRows, first + start, rows, bTile, l.PaddedColumns);
+                bool loadC = start > 0;
 
-                    // Panel outer: a B stripe of 2 registers x the chunk stays in L1 for every row group.
-                    for (int column = 0; column < l.PaddedColumns; column += 2 * w)
+                // Panel outer: a B stripe of 2 registers x the chunk stays in L1 for every row group.
+                for (int column = 0; column < l.PaddedColumns; column += 2 * w)
+                {
+                    bool two = column + (2 * w) <= l.PaddedColumns;
+                    for (int g = 0; g < l.PaddedRows; g += mr)
                     {
-                        bool two = column + (2 * w) <= l.PaddedColumns;
-                        for (int g = 0; g < l.PaddedRows; g += mr)
+                        float* cTile = c + ((long)g * l.PaddedColumns) + column;
+                        if (two)
                         {
-                            float* cTile = c + ((long)g * l.PaddedColumns) + column;
-                            if (two)
-                            {
-                                TransposedAKernel.Run<TIsa, TVec, TRows, TwoVectors>(
-                                    aTile + g, l.PaddedRows, bTile + column, l.PaddedColumns, rows, cTile, l.PaddedColumns, loadC);
-                            }
-                            else
-                            {
-                                TransposedAKernel.Run<TIsa, TVec, TRows, OneVector>(
-                                    aTile + g, l.PaddedRows, bTile + column, l.PaddedColumns, rows, cTile, l.PaddedColumns, loadC);
-                            }
+                            TransposedAKernel.Run<TIsa, TVec, TRows, TwoVectors>(
+                                aTile + g, l.PaddedRows, bTile + column, l.PaddedColumns, rows, cTile, l.PaddedColumns, loadC);
+                        }
+                        else
+                        {
+                            TransposedAKernel.Run<TIsa, TVec, TRows, OneVector>(
+                                aTile + g, l.PaddedRows, bTile + column, l.PaddedColumns, rows, cTile, l.PaddedColumns, loadC);
                         }
                     }
                 }
             }
-            finally
-            {
-                NativeMemory.AlignedFree(aTile);
-            }
+
+            GC.KeepAlive(pin);
         }
+    }
+
+    /// <summary>This thread's tile buffer of at least <paramref name="floats"/> floats, 64-byte aligned. Pinned (on
+    /// the pinned object heap), so the pointer stays valid; <paramref name="pin"/> keeps the array alive.</summary>
+    private static float* Scratch(int floats, out float[] pin)
+    {
+        const int AlignmentFloats = 16;
+        float[]? buffer = scratch;
+        if (buffer is null || buffer.Length < floats + AlignmentFloats)
+        {
+            buffer = GC.AllocateUninitializedArray<float>(floats + AlignmentFloats, pinned: true);
+            scratch = buffer;
+        }
+
+        pin = buffer;
+        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return p + (((64 - ((nint)p & 63)) & 63) / sizeof(float));
     }
 
     /// <summary>Copies rows (indexed, or consecutive from <paramref name="first"/>) into a tile of stride
@@ -202,23 +303,22 @@ internal static unsafe class TransposedAGemm
         }
     }
 
-    /// <summary>C [m x n] = the sum of the partials [first, end) in order, or zero when the group had no rows.</summary>
-    private static void Reduce(float* partials, long block, int stride, int first, int end, int m, int n, float* c)
+    /// <summary>C [m x n] = the partial (row stride <paramref name="stride"/>), or C += it when
+    /// <paramref name="add"/>.</summary>
+    private static void Accumulate(float* partial, int stride, int m, int n, float* c, bool add)
     {
+        nuint bytes = (nuint)n * sizeof(float);
         for (int r = 0; r < m; r++)
         {
+            float* source = partial + ((long)r * stride);
             float* target = c + ((long)r * n);
-            if (first == end)
+            if (add)
             {
-                new Span<float>(target, n).Clear();
-                continue;
+                BinaryLoop.Invoke(target, source, target, (nuint)n, default(AddOperator));
             }
-
-            nuint bytes = (nuint)n * sizeof(float);
-            Buffer.MemoryCopy(partials + (first * block) + ((long)r * stride), target, bytes, bytes);
-            for (int t = first + 1; t < end; t++)
+            else
             {
-                BinaryLoop.Invoke(target, partials + (t * block) + ((long)r * stride), target, (nuint)n, default(AddOperator));
+                Buffer.MemoryCopy(source, target, bytes, bytes);
             }
         }
     }
