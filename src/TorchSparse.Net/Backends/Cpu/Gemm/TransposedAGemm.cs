@@ -14,9 +14,10 @@ namespace TorchSparse.Backends.Cpu;
 /// <para>
 /// Locality: the B rows (output rows) are cut into ranges of <see cref="RangeLength"/>, and one work item is one
 /// range of one group. Items run range by range, so every offset of a range finds the range's output-gradient rows,
-/// and the input rows around them, still in cache: each row comes from memory about once, not once per offset (an
-/// offset-by-offset sweep over the whole cloud was bound by that traffic). This needs each group's rows in ascending
-/// B row order, which pair lists have.
+/// and the input rows around them, still in cache: each row comes from memory about once, not once per offset. (An
+/// offset-by-offset sweep over the whole cloud was bound by that traffic: on the standard scan at 64 channels it took
+/// 1.3x the forward's time on one thread, this order 1.05x.) It needs each group's rows in ascending B row order,
+/// which pair lists have.
 /// </para>
 /// <para>
 /// Determinism: an item gathers its rows chunk by chunk into two contiguous, padded tiles and runs
