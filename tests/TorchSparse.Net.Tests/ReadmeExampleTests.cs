@@ -1,10 +1,11 @@
+using TorchSparse.Conv;
 using TorchSparse.Coordinates;
 using TorchSparse.Functional;
 using TorchSparse.Nn;
 
 namespace TorchSparse.Tests;
 
-/// <summary>The README's engine example, verbatim apart from the input cloud, so the README cannot drift.</summary>
+/// <summary>The README's engine examples, verbatim apart from the input cloud, so the README cannot drift.</summary>
 public class ReadmeExampleTests
 {
     [Fact]
@@ -30,5 +31,16 @@ public class ReadmeExampleTests
         Assert.Same(y.Coords, z.Coords);
         Assert.Equal(32, z.Channels);
         Assert.Equal(voxels.Count, z.Count);
+
+        // --- README: Backward ---
+        SparseTensor h = down.Forward(y);                           // builds down's kernel map into y.Cache
+        Tensor dh = Tensor.Zeros(DType.Float32, h.Count, 64);       // dL/dh, from the layers above
+        ConvGradients g = SparseConvGrad.Backward(y, down.Weight, down.Geometry, dh, withBias: false, down.Config);
+        // g.InputGrad = dL/dy [N, 32], g.WeightGrad = dL/dW [8, 32, 64]; g.BiasGrad is set when withBias is true
+        // --- end ---
+
+        Assert.Equal([y.Count, 32], g.InputGrad.Shape);
+        Assert.Equal([8, 32, 64], g.WeightGrad.Shape);
+        Assert.Null(g.BiasGrad);
     }
 }

@@ -22,8 +22,32 @@ internal abstract class Backend
     /// <summary>output[o] = sum_k input[map(o, k)] * weight[k]; weight is [K, Cin, Cout], output is overwritten.</summary>
     public abstract void SparseConv(Tensor input, Tensor weight, KernelMaps.KernelMap map, Conv.ConvConfig config, Tensor output);
 
+    /// <summary>
+    /// The input gradient of <see cref="SparseConv"/> over the same <paramref name="map"/>:
+    /// inputGrad[i] = sum over pairs (o, i, k) of outputGrad[o] * weight[k]^T; inputGrad [map.InputCount, Cin] is
+    /// overwritten. The same dataflows as the forward apply, on the transposed map.
+    /// </summary>
+    public abstract void SparseConvInputGrad(
+        Tensor outputGrad, Tensor weight, KernelMaps.KernelMap map, Conv.ConvConfig config, Tensor inputGrad);
+
+    /// <summary>
+    /// The weight gradient of <see cref="SparseConv"/>: weightGrad[k] = sum over pairs (o, i) of offset k of
+    /// input[i]^T * outputGrad[o]; weightGrad [K, Cin, Cout] is overwritten. Must give the same bits for any
+    /// degree of parallelism (a fixed reduction order, no float atomics).
+    /// </summary>
+    public abstract void SparseConvWeightGrad(Tensor input, Tensor outputGrad, KernelMaps.KernelMap map, Tensor weightGrad);
+
     /// <summary>output [M, N] = a [M, K] * b [K, N].</summary>
     public abstract void MatMul(Tensor a, Tensor b, Tensor output);
+
+    /// <summary>output [K, N] = a [M, K]^T * b [M, N], in a fixed reduction order (a pointwise layer's weight gradient).</summary>
+    public abstract void MatMulTransposedA(Tensor a, Tensor b, Tensor output);
+
+    /// <summary>output [M, K] = a [M, N] * b [K, N]^T (a pointwise layer's input gradient).</summary>
+    public abstract void MatMulTransposedB(Tensor a, Tensor b, Tensor output);
+
+    /// <summary>sums [C] = the column sums of rows [N, C], in a fixed order (a bias gradient).</summary>
+    public abstract void ColumnSums(Tensor rows, Tensor sums);
 
     /// <summary>In place: max(x, 0), or x for x &gt; 0 and slope * x otherwise when <paramref name="slope"/> is set.</summary>
     public abstract void Activate(Tensor values, float? slope);

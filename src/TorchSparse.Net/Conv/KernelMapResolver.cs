@@ -16,10 +16,7 @@ internal static class KernelMapResolver
         KernelMapCache cache = input.Cache;
         if (g.IsSubmanifold)
         {
-            // The downsample rule and padding do not shape a submanifold map: keep them out of the key.
-            var key = new KernelMapKey(KernelMapKind.Submanifold, input.Stride, g.KernelSize, Int3.One, g.Dilation,
-                new Int3(0, 0, 0), DownsampleRule.TorchSparse);
-            KernelMap map = cache.GetOrAdd(key, () =>
+            KernelMap map = cache.GetOrAdd(SubmanifoldKey(input.Stride, g), () =>
             {
                 KernelMap built = KernelMapBuilder.Submanifold(input.Coords.AsSpan<int>(), g.KernelSize, g.Dilation);
                 built.InputCoords = input.Coords;
@@ -46,14 +43,18 @@ internal static class KernelMapResolver
         Int3 fineStride = FinerStride(input.Stride, g);
         if (g.Generative)
         {
-            (KernelMap built, int[] outCoords) = KernelMapBuilder.Generative(
-                input.Coords.AsSpan<int>(), g.KernelSize, g.Stride, g.Dilation, g.Padding);
-            Tensor coords = Tensor.From(outCoords, outCoords.Length / 4, 4);
-            built.InputCoords = input.Coords;
-            built.OutputCoords = coords;
+            // Kept in the input's cache, so a backward (and a repeated forward) finds the very same map.
+            KernelMap map = cache.GetOrAdd(GenerativeKey(input.Stride, g), () =>
+            {
+                (KernelMap built, int[] outCoords) = KernelMapBuilder.Generative(
+                    input.Coords.AsSpan<int>(), g.KernelSize, g.Stride, g.Dilation, g.Padding);
+                built.InputCoords = input.Coords;
+                built.OutputCoords = Tensor.From(outCoords, outCoords.Length / 4, 4);
+                return built;
+            });
 
             // New coordinates at a stride the cache may already know with other coordinates: a fresh cache.
-            return new ResolvedMap(built, coords, fineStride, new KernelMapCache());
+            return new ResolvedMap(map, map.OutputCoords!, fineStride, new KernelMapCache());
         }
 
         KernelMapKey downKey = DownsampleKey(fineStride, g);
@@ -74,6 +75,48 @@ internal static class KernelMapResolver
         KernelMap transposed = down.Transposed;
         return new ResolvedMap(transposed, down.InputCoords!, fineStride, cache);
     }
+
+    /// <summary>
+    /// The map a forward of <paramref name="g"/> on <paramref name="input"/> used, from the input's cache, never
+    /// built here: a backward must run over the forward's own map. Not for pointwise layers, which have none.
+    /// </summary>
+    /// <exception cref="MissingKernelMapException">The cache holds no such map (no forward ran on this cache, or
+    /// the cache was cleared since).</exception>
+    public static KernelMap Find(SparseTensor input, ConvGeometry g)
+    {
+        KernelMapCache cache = input.Cache;
+        if (g.Transposed && !g.Generative)
+        {
+            return Resolve(input, g).Map;
+        }
+
+        KernelMapKey key = g.IsSubmanifold ? SubmanifoldKey(input.Stride, g)
+            : g.Generative ? GenerativeKey(input.Stride, g)
+            : DownsampleKey(input.Stride, g);
+        if (!cache.TryGetKernelMap(key, out KernelMap map))
+        {
+            throw new MissingKernelMapException(
+                $"the backward of a conv ({g}) at tensor stride {input.Stride} needs the kernel map its forward "
+                + $"built [{key}], and the input's cache has none. Run the forward on this tensor (same cache) first.");
+        }
+
+        if (map.InputCount != input.Count)
+        {
+            throw new ShapeMismatchException(
+                $"the cached kernel map [{key}] has {map.InputCount} input rows but the input has {input.Count}.");
+        }
+
+        return map;
+    }
+
+    /// <summary>The downsample rule and padding do not shape a submanifold map: keep them out of the key.</summary>
+    private static KernelMapKey SubmanifoldKey(Int3 inputStride, ConvGeometry g) =>
+        new(KernelMapKind.Submanifold, inputStride, g.KernelSize, Int3.One, g.Dilation, new Int3(0, 0, 0),
+            DownsampleRule.TorchSparse);
+
+    /// <summary>A generative map does not depend on the downsample rule: keep it out of the key.</summary>
+    private static KernelMapKey GenerativeKey(Int3 inputStride, ConvGeometry g) =>
+        new(KernelMapKind.Generative, inputStride, g.KernelSize, g.Stride, g.Dilation, g.Padding, DownsampleRule.TorchSparse);
 
     private static KernelMapKey DownsampleKey(Int3 inputStride, ConvGeometry g) =>
         new(KernelMapKind.Downsample, inputStride, g.KernelSize, g.Stride, g.Dilation, g.Padding, g.Rule);

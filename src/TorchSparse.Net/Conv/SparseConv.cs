@@ -42,7 +42,7 @@ public static class SparseConv
         return KernelMapResolver.Resolve(input, geometry).Map;
     }
 
-    private static (int Cin, int Cout) ValidateWeights(SparseTensor input, Tensor weight, Tensor? bias, ConvGeometry g)
+    internal static (int Cin, int Cout) ValidateWeights(SparseTensor input, Tensor weight, Tensor? bias, ConvGeometry g)
     {
         if (input.Feats.DType != DType.Float32 || weight.DType != DType.Float32)
         {

@@ -66,7 +66,10 @@ public sealed class KernelMap
     /// <summary>Coordinates of the map's output rows.</summary>
     internal Tensor? OutputCoords { get; set; }
 
-    /// <summary>The transposed map, built once and kept with this one (inverse convs reuse it every forward).</summary>
+    /// <summary>
+    /// The transposed map, built once and kept with this one (inverse convs reuse it every forward, and every
+    /// backward runs its input gradient over it). The two point at each other, so transposing back is free.
+    /// </summary>
     internal KernelMap Transposed
     {
         get
@@ -76,6 +79,7 @@ public sealed class KernelMap
                 KernelMap t = Transpose();
                 t.InputCoords = OutputCoords;
                 t.OutputCoords = InputCoords;
+                t.transposed = this;
                 transposed = t;
             }
 

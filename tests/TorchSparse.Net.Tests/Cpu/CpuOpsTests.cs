@@ -162,6 +162,58 @@ public class CpuOpsTests
         AssertSame(expected, destination, $"scatter-add channels {channels}");
     }
 
+    /// <summary>
+    /// Column sums add rows in order within blocks of <see cref="CpuOps.ColumnSumBlockRows"/>, then the block sums in
+    /// order; the scalar loop here does exactly that, so the bits must match whatever the width and thread split.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Channels))]
+    public void ColumnSums_matches_the_blocked_scalar_order(int channels)
+    {
+        foreach (int rows in new[] { 0, 1, CpuOps.ColumnSumBlockRows, (2 * CpuOps.ColumnSumBlockRows) + 5 })
+        {
+            float[] values = Values(rows * channels, 30);
+            float[] sums = Values(channels, 31);
+            CpuOps.ColumnSums(values, channels, sums);
+            AssertSame(ScalarColumnSums(values, rows, channels), sums, $"column sums {rows} x {channels}");
+        }
+    }
+
+    [Fact]
+    public void ColumnSums_of_a_large_split_input_match_the_scalar_order()
+    {
+        // Large enough to run on several threads.
+        const int Rows = 300_001;
+        const int Columns = 16;
+        float[] values = Values(Rows * Columns, 32);
+        float[] sums = new float[Columns];
+        CpuOps.ColumnSums(values, Columns, sums);
+        AssertSame(ScalarColumnSums(values, Rows, Columns), sums, "large column sums");
+    }
+
+    private static float[] ScalarColumnSums(float[] values, int rows, int channels)
+    {
+        var total = new float[channels];
+        for (int first = 0; first < rows; first += CpuOps.ColumnSumBlockRows)
+        {
+            var block = new float[channels];
+            for (int r = first; r < Math.Min(rows, first + CpuOps.ColumnSumBlockRows); r++)
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    block[c] = r == first ? values[(r * channels) + c] : block[c] + values[(r * channels) + c];
+                }
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                total[c] = first == 0 ? block[c] : total[c] + block[c];
+            }
+        }
+
+        return total;
+    }
+
     [Fact]
     public void Row_ops_with_no_rows_do_nothing()
     {

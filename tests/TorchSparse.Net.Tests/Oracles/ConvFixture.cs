@@ -173,7 +173,7 @@ public sealed class ConvFixture
         };
     }
 
-    private static void Expect(byte[] actual, byte[] expected, string what)
+    internal static void Expect(byte[] actual, byte[] expected, string what)
     {
         if (!actual.AsSpan().SequenceEqual(expected))
         {
@@ -181,7 +181,7 @@ public sealed class ConvFixture
         }
     }
 
-    private static string ReadString(BinaryReader reader)
+    internal static string ReadString(BinaryReader reader)
     {
         int length = reader.ReadInt32();
         if (length is < 0 or > 4096)
@@ -192,23 +192,23 @@ public sealed class ConvFixture
         return Encoding.UTF8.GetString(reader.ReadBytes(length));
     }
 
-    private static Int3 ReadInt3(BinaryReader reader) => new(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+    internal static Int3 ReadInt3(BinaryReader reader) => new(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
 
-    private static int[] ReadInts(BinaryReader reader, int columns, ArrayLimit limit)
+    internal static int[] ReadInts(BinaryReader reader, int columns, ArrayLimit limit)
     {
         var values = new int[limit.Elements(reader.ReadInt32(), columns, sizeof(int))];
         reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 
-    private static float[] ReadFloats(BinaryReader reader, int columns, ArrayLimit limit)
+    internal static float[] ReadFloats(BinaryReader reader, int columns, ArrayLimit limit)
     {
         var values = new float[limit.Elements(reader.ReadInt32(), columns, sizeof(float))];
         reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
     }
 
-    private static double[] ReadDoubles(BinaryReader reader, int columns, ArrayLimit limit)
+    internal static double[] ReadDoubles(BinaryReader reader, int columns, ArrayLimit limit)
     {
         var values = new double[limit.Elements(reader.ReadInt32(), columns, sizeof(double))];
         reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
@@ -216,7 +216,7 @@ public sealed class ConvFixture
     }
 
     /// <summary>Rejects row counts that could not fit in the file before allocating (a corrupt count is not an OOM).</summary>
-    private sealed class ArrayLimit(long fileLength)
+    internal sealed class ArrayLimit(long fileLength)
     {
         public int Elements(int rows, int columns, int elementSize)
         {

@@ -47,18 +47,62 @@ internal sealed class CpuBackend : Backend
         CpuSparseConv.Run(input, packed, map, config, output);
     }
 
-    public override unsafe void MatMul(Tensor a, Tensor b, Tensor output)
+    public override void SparseConvInputGrad(
+        Tensor outputGrad, Tensor weight, KernelMap map, ConvConfig config, Tensor inputGrad)
     {
-        int m = a.Size(0);
-        int k = a.Size(1);
-        int n = b.Size(1);
-        PackedMatrix packed = PackedMatrix.Pack(b.AsSpan<float>(), k, n);
-        fixed (float* aPtr = a.AsSpan<float>())
-        fixed (float* cPtr = output.AsSpan<float>())
+        // dX = dY * W^T over the transposed map: a forward conv from the outputs back to the inputs, so every
+        // dataflow (and its speed) carries over unchanged.
+        int volume = map.Volume;
+        int cin = inputGrad.Size(1);
+        int cout = outputGrad.Size(1);
+        ReadOnlySpan<float> w = weight.AsSpan<float>();
+        var transposed = new float[cin * cout];
+        var packed = new PackedMatrix[volume];
+        for (int k = 0; k < volume; k++)
         {
-            Gemm.Multiply(aPtr, k, packed, cPtr, n, m, accumulate: false);
+            Transpose(w.Slice(k * cin * cout, cin * cout), cin, cout, transposed);
+            packed[k] = PackedMatrix.Pack(transposed, cout, cin);
+        }
+
+        CpuSparseConv.Run(outputGrad, packed, map.Transposed, config, inputGrad);
+    }
+
+    public override unsafe void SparseConvWeightGrad(Tensor input, Tensor outputGrad, KernelMap map, Tensor weightGrad)
+    {
+        PairLists pairs = map.Pairs;
+        fixed (float* x = input.AsSpan<float>())
+        fixed (float* dy = outputGrad.AsSpan<float>())
+        fixed (float* dw = weightGrad.AsSpan<float>())
+        {
+            TransposedAGemm.Run(
+                x, input.Size(1), pairs.Inputs, dy, outputGrad.Size(1), pairs.Outputs, map.OutputCount, pairs.Offsets, dw);
         }
     }
+
+    public override void MatMul(Tensor a, Tensor b, Tensor output) =>
+        Multiply(a, PackedMatrix.Pack(b.AsSpan<float>(), a.Size(1), b.Size(1)), output);
+
+    public override unsafe void MatMulTransposedA(Tensor a, Tensor b, Tensor output)
+    {
+        fixed (float* pa = a.AsSpan<float>())
+        fixed (float* pb = b.AsSpan<float>())
+        fixed (float* pc = output.AsSpan<float>())
+        {
+            TransposedAGemm.Run(pa, a.Size(1), null, pb, b.Size(1), null, a.Size(0), [0, a.Size(0)], pc);
+        }
+    }
+
+    public override void MatMulTransposedB(Tensor a, Tensor b, Tensor output)
+    {
+        int k = b.Size(0);
+        int n = b.Size(1);
+        var transposed = new float[k * n];
+        Transpose(b.AsSpan<float>(), k, n, transposed);
+        Multiply(a, PackedMatrix.Pack(transposed, n, k), output);
+    }
+
+    public override void ColumnSums(Tensor rows, Tensor sums) =>
+        CpuOps.ColumnSums(rows.AsSpan<float>(), rows.Size(1), sums.AsSpan<float>());
 
     public override void Activate(Tensor values, float? slope)
     {
@@ -77,6 +121,27 @@ internal sealed class CpuBackend : Backend
 
     public override void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool relu = false) =>
         CpuOps.ChannelAffine(rows.AsSpan<float>(), rows.Size(1), scale, shift, relu);
+
+    private static unsafe void Multiply(Tensor a, PackedMatrix b, Tensor output)
+    {
+        fixed (float* aPtr = a.AsSpan<float>())
+        fixed (float* cPtr = output.AsSpan<float>())
+        {
+            Gemm.Multiply(aPtr, a.Size(1), b, cPtr, b.N, a.Size(0), accumulate: false);
+        }
+    }
+
+    /// <summary>destination [n x k] = source [k x n] transposed.</summary>
+    private static void Transpose(ReadOnlySpan<float> source, int k, int n, Span<float> destination)
+    {
+        for (int row = 0; row < k; row++)
+        {
+            for (int column = 0; column < n; column++)
+            {
+                destination[(column * k) + row] = source[(row * n) + column];
+            }
+        }
+    }
 
     public static Span<T> Span<T>(TensorStorage storage)
         where T : unmanaged => ((CpuStorage<T>)storage).Array.AsSpan();

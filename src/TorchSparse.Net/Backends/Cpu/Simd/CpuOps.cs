@@ -8,6 +8,9 @@ namespace TorchSparse.Backends.Cpu;
 /// </summary>
 internal static unsafe class CpuOps
 {
+    /// <summary>Rows per block of <see cref="ColumnSums"/>.</summary>
+    internal const int ColumnSumBlockRows = 1024;
+
     /// <summary><c>x[i] = max(x[i], 0)</c>.</summary>
     public static void Relu(Span<float> x) => Unary(x, default(ReluOperator));
 
@@ -125,6 +128,44 @@ internal static unsafe class CpuOps
         }
     }
 
+    /// <summary>
+    /// <c>sums[c] = sum over r of rows[r, c]</c> for <paramref name="rows"/> [n x channels] (a conv's bias gradient).
+    /// Rows are added in order within fixed blocks of <see cref="ColumnSumBlockRows"/>, then the block sums in order:
+    /// blocks, not threads, decide the order, so every thread count gives the same bits.
+    /// </summary>
+    public static void ColumnSums(ReadOnlySpan<float> rows, int channels, Span<float> sums)
+    {
+        int count = RowCount(rows.Length, channels, nameof(rows));
+        CheckDestination(channels, sums.Length);
+        if (rows.Overlaps(sums))
+        {
+            ThrowHelper.ThrowOverlap(nameof(rows));
+        }
+
+        int blocks = (count + ColumnSumBlockRows - 1) / ColumnSumBlockRows;
+        if (blocks == 0)
+        {
+            sums[..channels].Clear();
+            return;
+        }
+
+        float[] partials = blocks == 1 ? [] : GC.AllocateUninitializedArray<float>(blocks * channels);
+        fixed (float* pRows = rows, pSums = sums, pPartials = partials)
+        {
+            float* target = blocks == 1 ? pSums : pPartials;
+            var work = new ColumnSumWork(pRows, count, channels, target);
+            ParallelRanges.Run(blocks, ParallelRanges.ThreadsFor(rows.Length), 1, work);
+            if (blocks > 1)
+            {
+                new ReadOnlySpan<float>(pPartials, channels).CopyTo(new Span<float>(pSums, channels));
+                for (int b = 1; b < blocks; b++)
+                {
+                    BinaryLoop.Invoke(pSums, pPartials + ((long)b * channels), pSums, (nuint)channels, default(AddOperator));
+                }
+            }
+        }
+    }
+
     private static void Unary<TOp>(Span<float> x, TOp op)
         where TOp : struct, IUnaryOperator
     {
@@ -174,6 +215,25 @@ internal static unsafe class CpuOps
             if ((uint)index[i] >= (uint)rows)
             {
                 ThrowHelper.ThrowOutOfRange(nameof(index), index[i], $"index[{i}] must name one of the {rows} rows.");
+            }
+        }
+    }
+
+    /// <summary>Block b's column sums into partials row b, its rows added in order.</summary>
+    private readonly struct ColumnSumWork(float* rows, int count, int channels, float* partials) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            for (int b = start; b < end; b++)
+            {
+                int first = b * ColumnSumBlockRows;
+                int last = Math.Min(count, first + ColumnSumBlockRows);
+                float* sum = partials + ((long)b * channels);
+                new ReadOnlySpan<float>(rows + ((long)first * channels), channels).CopyTo(new Span<float>(sum, channels));
+                for (int r = first + 1; r < last; r++)
+                {
+                    BinaryLoop.Invoke(sum, rows + ((long)r * channels), sum, (nuint)channels, default(AddOperator));
+                }
             }
         }
     }
