@@ -1,3 +1,4 @@
+using TorchSparse.Autograd;
 using TorchSparse.KernelMaps;
 
 namespace TorchSparse.Conv;
@@ -25,6 +26,7 @@ public static class SparseConv
             Tensor product = Tensor.Empty(DType.Float32, input.Device, input.Count, cout);
             backend.MatMul(input.Feats, weight.Reshape(cin, cout), product);
             Epilogue(product, bias, relu);
+            RecordBackward(input, weight, bias, geometry, config, relu, product);
             return new SparseTensor(product, input.Coords, input.Stride, input.Cache);
         }
 
@@ -32,7 +34,25 @@ public static class SparseConv
         Tensor output = Tensor.Empty(DType.Float32, input.Device, resolved.Map.OutputCount, cout);
         backend.SparseConv(input.Feats, weight, resolved.Map, config ?? ConvConfig.Default, output);
         Epilogue(output, bias, relu);
+        RecordBackward(input, weight, bias, geometry, config, relu, output);
         return new SparseTensor(output, resolved.OutCoords, resolved.OutStride, resolved.OutCache);
+    }
+
+    /// <summary>On an active tape: the conv's backward over the same kernel map (ReLU mask from the output first).</summary>
+    private static void RecordBackward(
+        SparseTensor input, Tensor weight, Tensor? bias, ConvGeometry geometry, ConvConfig? config, bool relu, Tensor output)
+    {
+        if (!GradientTape.IsRecording)
+        {
+            return;
+        }
+
+        GradientTape.Record(output, bias is null ? [input.Feats, weight] : [input.Feats, weight, bias], g =>
+        {
+            Tensor dy = relu ? Autograd.Backward.ReluFromOutput(g, output) : g;
+            ConvGradients grads = SparseConvGrad.Backward(input, weight, geometry, dy, bias is not null, config);
+            return bias is null ? [grads.InputGrad, grads.WeightGrad] : [grads.InputGrad, grads.WeightGrad, grads.BiasGrad];
+        });
     }
 
     /// <summary>The kernel map <see cref="Forward(SparseTensor, Tensor, Tensor?, ConvGeometry, ConvConfig?)"/> would use, built into the input's cache if missing.</summary>
