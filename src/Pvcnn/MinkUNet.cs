@@ -52,6 +52,8 @@ public sealed class MinkUNet : SegmentationModel
     public override IEnumerable<NamedParameter> Parameters() =>
         unet.Parameters().Concat(classifier.Parameters("classifier.0."));
 
+    private protected override void SetTraining(bool training) => unet.SetTraining(training);
+
     private protected override IReadOnlyList<Conv3d> RuntimeConvs() => unet.ConvLayers();
 
     private protected override void Prepare()
@@ -73,7 +75,7 @@ public sealed class MinkUNet : SegmentationModel
         SparseTensor y4 = unet.Up[3].Forward(y3, profile, x0);
         long start = Stopwatch.GetTimestamp();
         profile?.AddMacs((long)y4.Count * classifier.InFeatures * Classes);
-        Tensor logits = head!.Forward(y4.Feats);
+        Tensor logits = (Training ? classifier : head!).Forward(y4.Feats);
         profile?.Add(ForwardProfile.Head, start);
         return logits;
     }

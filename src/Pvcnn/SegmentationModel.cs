@@ -19,6 +19,26 @@ public abstract class SegmentationModel
 
     public abstract int Classes { get; }
 
+    /// <summary>
+    /// Training mode: BatchNorm on batch statistics (updating the running ones), nothing folded, every step recorded
+    /// on an active <c>GradientTape</c>. Switching back to inference folds the updated parameters again.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The architecture cannot train yet (the point-voxel models).</exception>
+    public bool Training
+    {
+        get;
+        set
+        {
+            SetTraining(value);
+            field = value;
+            if (!value)
+            {
+                Prepare();
+                prepared = true;
+            }
+        }
+    }
+
     /// <summary>Voxel size in metres of the input pipeline the model was trained with (spvnas: 0.05).</summary>
     public float VoxelSize
     {
@@ -85,11 +105,23 @@ public abstract class SegmentationModel
             throw new ShapeMismatchException($"{Architecture} expects a stride-1 input; got stride {input.Stride}.");
         }
 
-        EnsurePrepared();
+        if (!Training)
+        {
+            EnsurePrepared();
+        }
+
         return Run(input, profile);
     }
 
     private protected abstract IReadOnlyList<Conv3d> RuntimeConvs();
+
+    private protected virtual void SetTraining(bool training)
+    {
+        if (training)
+        {
+            throw new NotSupportedException($"{Architecture} cannot train yet; MinkUNet can.");
+        }
+    }
 
     private void EnsurePrepared()
     {

@@ -7,7 +7,8 @@ namespace Pvcnn.Blocks;
 
 /// <summary>
 /// Conv3d then BatchNorm, optionally then ReLU: the unit every torchsparse model is built from. Loaded under its
-/// checkpoint keys, it runs as one convolution with the normalisation folded in and the ReLU fused.
+/// checkpoint keys, it runs as one convolution with the normalisation folded in and the ReLU fused; in training it
+/// runs the three steps unfused (batch statistics, recorded on an active gradient tape).
 /// </summary>
 internal sealed class ConvBn(Conv3d conv, string convPrefix, string normPrefix, bool relu)
 {
@@ -20,6 +21,13 @@ internal sealed class ConvBn(Conv3d conv, string convPrefix, string normPrefix, 
 
     public int OutChannels => Conv.OutChannels;
 
+    /// <summary>Batch statistics and no folding; set through the model.</summary>
+    public bool Training
+    {
+        get => norm.Training;
+        set => norm.Training = value;
+    }
+
     public IEnumerable<NamedParameter> Parameters() =>
         Conv.Parameters(convPrefix).Concat(norm.Parameters(normPrefix));
 
@@ -29,12 +37,18 @@ internal sealed class ConvBn(Conv3d conv, string convPrefix, string normPrefix, 
     /// <summary>Folds the loaded normalisation into the convolution; call after loading.</summary>
     public void Prepare()
     {
-        Conv.FuseRelu = relu;
         folded = norm.FoldInto(Conv);
+        folded.FuseRelu = relu;
     }
 
     public SparseTensor Forward(SparseTensor x, ForwardProfile? profile)
     {
+        if (Training)
+        {
+            SparseTensor normalised = norm.Forward(Conv.Forward(x));
+            return relu ? TorchSparse.Functional.SparseOps.Relu(normalised) : normalised;
+        }
+
         Conv3d layer = folded ?? throw new InvalidOperationException("ConvBn.Prepare was not called after loading.");
         if (profile is null)
         {

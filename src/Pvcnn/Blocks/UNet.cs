@@ -21,6 +21,15 @@ internal sealed class UNet(IReadOnlyList<ConvBn> stem, IReadOnlyList<UNetStage> 
             .Concat(down.SelectMany(s => s.Parameters()))
             .Concat(up.SelectMany(s => s.Parameters()));
 
+    /// <summary>Puts every conv unit in training or inference mode.</summary>
+    public void SetTraining(bool training)
+    {
+        foreach (ConvBn unit in stem.Concat(down.SelectMany(s => s.Units())).Concat(up.SelectMany(s => s.Units())))
+        {
+            unit.Training = training;
+        }
+    }
+
     /// <summary>Every runtime convolution, stem first.</summary>
     public IReadOnlyList<Conv3d> ConvLayers() =>
         stem.Concat(down.SelectMany(s => s.Units())).Concat(up.SelectMany(s => s.Units())).Select(u => u.Runtime).ToList();

@@ -10,7 +10,6 @@ public sealed class Linear
 {
     private Tensor weight;
     private Tensor? bias;
-    private Tensor? transposed;
 
     public Linear(int inFeatures, int outFeatures, bool bias = true)
     {
@@ -60,7 +59,6 @@ public sealed class Linear
 
         weight = newWeight;
         bias = newBias;
-        transposed = null;
     }
 
     /// <summary>y = x W^T + b for x [N, in]; optionally ReLU fused into the same pass over the output.</summary>
@@ -149,23 +147,20 @@ public sealed class Linear
         return result;
     }
 
+    /// <summary>W^T [in, out] for the GEMM. Made on every call, not cached: an optimiser updates the weight in
+    /// place, and the copy is small next to the product.</summary>
     private Tensor Transposed(Device device)
     {
-        if (transposed is null)
+        ReadOnlySpan<float> w = weight.AsSpan<float>();
+        var t = new float[InFeatures * OutFeatures];
+        for (int o = 0; o < OutFeatures; o++)
         {
-            ReadOnlySpan<float> w = weight.AsSpan<float>();
-            var t = new float[InFeatures * OutFeatures];
-            for (int o = 0; o < OutFeatures; o++)
+            for (int i = 0; i < InFeatures; i++)
             {
-                for (int i = 0; i < InFeatures; i++)
-                {
-                    t[(i * OutFeatures) + o] = w[(o * InFeatures) + i];
-                }
+                t[(i * OutFeatures) + o] = w[(o * InFeatures) + i];
             }
-
-            transposed = Tensor.From<float>(t, [InFeatures, OutFeatures], device);
         }
 
-        return transposed;
+        return Tensor.From<float>(t, [InFeatures, OutFeatures], device);
     }
 }

@@ -103,6 +103,19 @@ public sealed class GradientTapeTests
     }
 
     [Fact]
+    public void Linear_sees_weights_updated_in_place()
+    {
+        var linear = new Linear(2, 1, bias: false);
+        linear.LoadParameters(Tensor.From([1f, 1f], 1, 2), null);
+        Tensor x = Tensor.From([1f, 2f], 1, 2);
+        linear.Forward(x);
+
+        linear.Weight.AsSpan<float>()[1] = 3f;   // what an optimiser step does
+
+        Assert.Equal(7f, linear.Forward(x).AsSpan<float>()[0]);
+    }
+
+    [Fact]
     public void BatchNorm_training_gradients_match_finite_differences()
     {
         var norm = new BatchNorm(3) { Training = true };

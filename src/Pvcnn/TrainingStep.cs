@@ -1,0 +1,41 @@
+using TorchSparse;
+using TorchSparse.Autograd;
+using TorchSparse.Training;
+
+namespace Pvcnn;
+
+/// <summary>The loss of one training step and the gradients it produced, per named parameter.</summary>
+public sealed record StepResult(double Loss, IReadOnlyList<ParameterGradient> Gradients);
+
+/// <summary>
+/// One supervised step on a voxel batch: forward in training mode on a gradient tape, cross-entropy on the voxel
+/// logits (ignore index as spvnas: 255), backward through the tape, and the gradient of every learned parameter under
+/// its checkpoint key, ready for an optimiser.
+/// </summary>
+public static class TrainingStep
+{
+    public static StepResult Gradients(SegmentationModel model, SparseTensor input, Tensor targets, int ignoreIndex = 255)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!model.Training)
+        {
+            throw new InvalidOperationException("set model.Training = true before a training step.");
+        }
+
+        using var tape = new GradientTape();
+        Tensor logits = model.Forward(input);
+        LossResult loss = Losses.CrossEntropy(logits, targets, ignoreIndex);
+        Gradients grads = tape.Backward(logits, loss.Gradient);
+        var result = new List<ParameterGradient>();
+        foreach (TorchSparse.Nn.NamedParameter p in model.Parameters())
+        {
+            if (!p.IsBuffer)
+            {
+                Tensor parameter = p.Read();
+                result.Add(new ParameterGradient(p.Name, parameter, grads.Of(parameter)));
+            }
+        }
+
+        return new StepResult(loss.Value, result);
+    }
+}
