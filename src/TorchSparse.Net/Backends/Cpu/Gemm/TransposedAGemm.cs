@@ -38,8 +38,9 @@ internal static unsafe class TransposedAGemm
     /// L2 while all of its offsets run.</summary>
     private const int RangeFloats = 1 << 17;
 
-    /// <summary>Bound on the partial sums held at once (4 MiB); a wave holds at least one range.</summary>
-    private const long PartialBudgetFloats = 1L << 20;
+    /// <summary>Bound on the partial sums held at once (16 MiB, pooled); a wave holds at least one range. Large, as
+    /// every wave ends in two barriers, and on a busy machine a barrier waits for the slowest thread.</summary>
+    private const long PartialBudgetFloats = 1L << 22;
 
     private const int AlignmentFloats = 16;
 
