@@ -9,7 +9,8 @@ namespace TorchSparse.Benchmarks;
 /// Forward against backward of one 64 -> 64 3x3x3 submanifold layer on the standard scan (about 120k voxels), default
 /// dataflow (implicit GEMM). The kernel map and its transpose are built in setup, as in a training step after the
 /// first. Forward is the baseline: the input gradient runs the same dataflow over the transposed map, the weight
-/// gradient is the gathered A^T B per offset, the bias gradient a column sum.
+/// gradient is the gathered A^T B per offset, the bias gradient a column sum. One thread as well as all: on a shared
+/// machine the single-thread ratios are the steadier ones.
 /// </summary>
 public class ConvGradBenchmarks
 {
@@ -19,9 +20,14 @@ public class ConvGradBenchmarks
     private Conv3d layer = null!;
     private Tensor outputGrad = null!;
 
+    /// <summary><see cref="Device.CpuThreads"/>: 0 for every processor.</summary>
+    [Params(0, 1)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        Device.CpuThreads = Threads;
         input = StandardWorkload.Create().Features(Channels);
         layer = new Conv3d(Channels, Channels, 3);
         SparseTensor output = layer.Forward(input);

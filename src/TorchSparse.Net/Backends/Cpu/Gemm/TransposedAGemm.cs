@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -37,8 +38,11 @@ internal static unsafe class TransposedAGemm
     /// L2 while all of its offsets run.</summary>
     private const int RangeFloats = 1 << 17;
 
-    /// <summary>Bound on the partial sums held at once (4 MiB); a wave holds at least one range.</summary>
-    private const long PartialBudgetFloats = 1L << 20;
+    /// <summary>Bound on the partial sums held at once (16 MiB, pooled); a wave holds at least one range. Large, as
+    /// every wave ends in two barriers, and on a busy machine a barrier waits for the slowest thread.</summary>
+    private const long PartialBudgetFloats = 1L << 22;
+
+    private const int AlignmentFloats = 16;
 
     [ThreadStatic]
     private static float[]? scratch;
@@ -165,12 +169,21 @@ internal static unsafe class TransposedAGemm
             int wave = WaveLength(groups, block, ranges);
             var started = new bool[groups];
             var layout = new Layout(a, m, b, n, paddedRows, paddedColumns);
-            float* partials = (float*)NativeMemory.AlignedAlloc((nuint)(wave * groups * block * sizeof(float)), 64);
+            // Pooled: a fresh multi-megabyte block would be new pages, and faulting them in costs milliseconds a call.
+            long partialFloats = wave * groups * block;
+            if (partialFloats > Array.MaxLength - AlignmentFloats)
+            {
+                ThrowHelper.ThrowShape($"{groups} products of {m} x {n} need more partial sums than an array holds.");
+            }
+
+            float[] pool = ArrayPool<float>.Shared.Rent((int)partialFloats + AlignmentFloats);
             try
             {
+                fixed (float* poolBase = pool)
                 fixed (int* aIndex = aRows)
                 fixed (int* bIndex = bRows)
                 {
+                    float* partials = Align(poolBase);
                     int* ai = aIndex;
                     int* bi = bIndex;
                     for (int first = 0; first < ranges; first += wave)
@@ -219,7 +232,7 @@ internal static unsafe class TransposedAGemm
             }
             finally
             {
-                NativeMemory.AlignedFree(partials);
+                ArrayPool<float>.Shared.Return(pool);
             }
         }
 
@@ -267,7 +280,6 @@ internal static unsafe class TransposedAGemm
     /// the pinned object heap), so the pointer stays valid; <paramref name="pin"/> keeps the array alive.</summary>
     private static float* Scratch(int floats, out float[] pin)
     {
-        const int AlignmentFloats = 16;
         float[]? buffer = scratch;
         if (buffer is null || buffer.Length < floats + AlignmentFloats)
         {
@@ -276,9 +288,12 @@ internal static unsafe class TransposedAGemm
         }
 
         pin = buffer;
-        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        return p + (((64 - ((nint)p & 63)) & 63) / sizeof(float));
+        return Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer)));
     }
+
+    /// <summary>The first 64-byte boundary at or after <paramref name="p"/> (at most <see cref="AlignmentFloats"/>
+    /// floats on).</summary>
+    private static float* Align(float* p) => p + (((64 - ((nint)p & 63)) & 63) / sizeof(float));
 
     /// <summary>Copies rows (indexed, or consecutive from <paramref name="first"/>) into a tile of stride
     /// <paramref name="stride"/>, zeroing each row's padding.</summary>
