@@ -37,42 +37,5 @@ internal static class Backward
         return result;
     }
 
-    /// <summary>Sum over rows of a [N, C] tensor, in float64, row order.</summary>
-    public static float[] ColumnSums(Tensor rows)
-    {
-        int n = rows.Size(0);
-        int c = rows.Size(1);
-        ReadOnlySpan<float> v = rows.AsSpan<float>();
-        var sums = new double[c];
-        for (int r = 0; r < n; r++)
-        {
-            for (int j = 0; j < c; j++)
-            {
-                sums[j] += v[(r * c) + j];
-            }
-        }
-
-        return sums.Select(s => (float)s).ToArray();
-    }
-
-    /// <summary>The [C, N] transpose of a [N, C] tensor.</summary>
-    public static Tensor Transpose(Tensor m)
-    {
-        int n = m.Size(0);
-        int c = m.Size(1);
-        Tensor result = Tensor.Empty(DType.Float32, m.Device, c, n);
-        ReadOnlySpan<float> s = m.AsSpan<float>();
-        Span<float> d = result.AsSpan<float>();
-        for (int r = 0; r < n; r++)
-        {
-            for (int j = 0; j < c; j++)
-            {
-                d[(j * n) + r] = s[(r * c) + j];
-            }
-        }
-
-        return result;
-    }
-
     public static Tensor Like(Tensor t) => Tensor.Empty(DType.Float32, t.Device, t.Shape);
 }

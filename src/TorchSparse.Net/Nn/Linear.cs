@@ -71,7 +71,7 @@ public sealed class Linear
         }
 
         Tensor output = Tensor.Empty(DType.Float32, input.Device, input.Size(0), OutFeatures);
-        input.Device.Backend.MatMul(input, Transposed(input.Device), output);
+        input.Device.Backend.MatMulTransposedB(input, weight, output);   // [N, in] x [out, in]^T
         if (bias is not null)
         {
             var ones = new float[OutFeatures];
@@ -93,8 +93,8 @@ public sealed class Linear
                 Tensor dx = Tensor.Empty(DType.Float32, input.Device, input.Size(0), InFeatures);
                 input.Device.Backend.MatMul(dy, w, dx);                           // [N, out] x [out, in]
                 Tensor dw = Tensor.Empty(DType.Float32, input.Device, OutFeatures, InFeatures);
-                input.Device.Backend.MatMul(Autograd.Backward.Transpose(dy), input, dw); // [out, N] x [N, in]
-                return b is null ? [dx, dw] : [dx, dw, Tensor.From(Autograd.Backward.ColumnSums(dy), OutFeatures)];
+                input.Device.Backend.MatMulTransposedA(dy, input, dw);            // [N, out]^T x [N, in]
+                return b is null ? [dx, dw] : [dx, dw, Conv.SparseConvGrad.BiasGrad(dy)];
             });
         }
 
@@ -145,22 +145,5 @@ public sealed class Linear
         var result = new Linear(inFeatures, OutFeatures, bias is not null);
         result.LoadParameters(Tensor.From(sliced, OutFeatures, inFeatures), bias);
         return result;
-    }
-
-    /// <summary>W^T [in, out] for the GEMM. Made on every call, not cached: an optimiser updates the weight in
-    /// place, and the copy is small next to the product.</summary>
-    private Tensor Transposed(Device device)
-    {
-        ReadOnlySpan<float> w = weight.AsSpan<float>();
-        var t = new float[InFeatures * OutFeatures];
-        for (int o = 0; o < OutFeatures; o++)
-        {
-            for (int i = 0; i < InFeatures; i++)
-            {
-                t[(i * OutFeatures) + o] = w[(o * InFeatures) + i];
-            }
-        }
-
-        return Tensor.From<float>(t, [InFeatures, OutFeatures], device);
     }
 }
