@@ -78,21 +78,6 @@ internal sealed record LasExtraBytes(
         return fields;
     }
 
-    /// <summary>One little-endian value of <paramref name="type"/> as double.</summary>
-    public static double ReadRaw(ReadOnlySpan<byte> bytes, PointFieldType type) => type switch
-    {
-        PointFieldType.Int8 => (sbyte)bytes[0],
-        PointFieldType.UInt8 => bytes[0],
-        PointFieldType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(bytes),
-        PointFieldType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
-        PointFieldType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(bytes),
-        PointFieldType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
-        PointFieldType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(bytes),
-        PointFieldType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
-        PointFieldType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(bytes),
-        _ => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
-    };
-
     private static double[] ReadDoubles(ReadOnlySpan<byte> bytes, int count)
     {
         var values = new double[count];

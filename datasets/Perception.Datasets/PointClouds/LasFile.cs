@@ -243,8 +243,7 @@ public static class LasFile
             {
                 for (int c = 0; c < extra.Count; c++)
                 {
-                    double raw = LasExtraBytes.ReadRaw(records.Slice((p * length) + Offset + (c * size), size),
-                        extra.Type);
+                    double raw = extra.Type.ReadLittleEndian(records.Slice((p * length) + Offset + (c * size), size));
                     values[(p * extra.Count) + c] = (raw * (extra.Scale?[c] ?? 1)) + (extra.ValueOffset?[c] ?? 0);
                 }
             }

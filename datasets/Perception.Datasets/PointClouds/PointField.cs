@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Perception.Datasets.PointClouds;
@@ -96,18 +95,6 @@ public sealed class PointField
     {
         int size = Type.SizeInBytes();
         ReadOnlySpan<byte> bytes = data.AsSpan(index * size, size);
-        return Type switch
-        {
-            PointFieldType.Int8 => (sbyte)bytes[0],
-            PointFieldType.UInt8 => bytes[0],
-            PointFieldType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(bytes),
-            PointFieldType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
-            PointFieldType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(bytes),
-            PointFieldType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
-            PointFieldType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(bytes),
-            PointFieldType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
-            PointFieldType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(bytes),
-            _ => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
-        };
+        return Type.ReadLittleEndian(bytes);
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Perception.Datasets.PointClouds;
 
 /// <summary>Storage type of one point field, as declared by the file (PCD TYPE/SIZE, PLY property type).</summary>
@@ -24,6 +26,21 @@ internal static class PointFieldTypes
         PointFieldType.Int32 or PointFieldType.UInt32 or PointFieldType.Float32 => 4,
         PointFieldType.Int64 or PointFieldType.UInt64 or PointFieldType.Float64 => 8,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown point field type."),
+    };
+
+    /// <summary>One little-endian value of <paramref name="type"/> as double.</summary>
+    public static double ReadLittleEndian(this PointFieldType type, ReadOnlySpan<byte> bytes) => type switch
+    {
+        PointFieldType.Int8 => (sbyte)bytes[0],
+        PointFieldType.UInt8 => bytes[0],
+        PointFieldType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(bytes),
+        PointFieldType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+        PointFieldType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(bytes),
+        PointFieldType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+        PointFieldType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(bytes),
+        PointFieldType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+        PointFieldType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(bytes),
+        _ => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
     };
 
     public static bool IsFloatingPoint(this PointFieldType type) =>
