@@ -14,16 +14,8 @@ public static class KittiPoseFile
     public static RigidTransform[] Read(string path)
     {
         var poses = new List<RigidTransform>();
-        int line = 0;
-        foreach (string text in File.ReadLines(path))
+        foreach ((int line, double[] values) in KittiTextMatrices.NumberRows(path))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            double[] values = KittiTextMatrices.ParseNumbers(path, line, text);
             if (values.Length != 12)
             {
                 throw new DatasetFormatException(path, $"line {line}: {values.Length} values, a pose has 12 (3×4)");

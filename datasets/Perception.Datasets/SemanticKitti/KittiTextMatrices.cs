@@ -17,6 +17,20 @@ internal static class KittiTextMatrices
 
     public static string FormatRow(IEnumerable<double> values) => string.Join(' ', values.Select(Format));
 
+    /// <summary>The numbers of every non-blank line with its 1-based line number (poses.txt, times.txt).</summary>
+    public static IEnumerable<(int Line, double[] Values)> NumberRows(string path)
+    {
+        int line = 0;
+        foreach (string text in File.ReadLines(path))
+        {
+            line++;
+            if (!string.IsNullOrWhiteSpace(text))
+            {
+                yield return (line, ParseNumbers(path, line, text));
+            }
+        }
+    }
+
     /// <summary>Parses every whitespace-separated number of <paramref name="text"/>; line is for the message.</summary>
     public static double[] ParseNumbers(string path, int line, string text)
     {

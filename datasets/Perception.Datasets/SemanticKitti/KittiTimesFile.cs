@@ -8,16 +8,8 @@ public static class KittiTimesFile
     public static double[] Read(string path)
     {
         var times = new List<double>();
-        int line = 0;
-        foreach (string text in File.ReadLines(path))
+        foreach ((int line, double[] values) in KittiTextMatrices.NumberRows(path))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            double[] values = KittiTextMatrices.ParseNumbers(path, line, text);
             times.Add(values.Length == 1
                 ? values[0]
                 : throw new DatasetFormatException(path, $"line {line}: {values.Length} values, expected one time"));
