@@ -18,6 +18,7 @@ internal static class Program
             SegmentCommand.Create(),
             EvalCommand.Create(),
             SimulateCommand.Create(),
+            TrainCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

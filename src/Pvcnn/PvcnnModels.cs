@@ -23,8 +23,17 @@ public static class PvcnnModels
     {
         (string checkpoint, string? configPath) = Locate(path);
         IReadOnlyDictionary<string, Tensor> stateDict = TorchCheckpoint.Load(checkpoint, options);
-        string arch = architecture ?? (configPath is null ? Detect(stateDict, checkpoint) : "spvnas");
+        IReadOnlyDictionary<string, string> metadata = checkpoint.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
+            ? Safetensors.ReadMetadata(checkpoint)
+            : new Dictionary<string, string>();
+        string arch = architecture ?? metadata.GetValueOrDefault(ModelMetadata.ArchitectureKey)
+            ?? (configPath is null ? Detect(stateDict, checkpoint) : "spvnas");
         SegmentationModel model = Create(stateDict, arch, checkpoint);
+        if (ModelMetadata.VoxelSize(metadata, checkpoint) is float voxelSize)
+        {
+            model.VoxelSize = voxelSize;
+        }
+
         if (configPath is not null && model is Spvnas spvnas)
         {
             SpvnasConfig config = SpvnasConfig.Load(configPath);

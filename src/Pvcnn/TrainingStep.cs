@@ -14,9 +14,14 @@ public sealed record StepResult(double Loss, IReadOnlyList<ParameterGradient> Gr
 /// </summary>
 public static class TrainingStep
 {
-    public static StepResult Gradients(SegmentationModel model, SparseTensor input, Tensor targets, int ignoreIndex = 255)
+    public static StepResult Gradients(SegmentationModel model, SparseTensor input, Tensor targets, int ignoreIndex = 255) =>
+        Gradients(model, input, logits => Losses.CrossEntropy(logits, targets, ignoreIndex));
+
+    /// <summary>A step with any loss of the voxel logits (its value and its gradient with respect to them).</summary>
+    public static StepResult Gradients(SegmentationModel model, SparseTensor input, Func<Tensor, LossResult> loss)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
         if (!model.Training)
         {
             throw new InvalidOperationException("set model.Training = true before a training step.");
@@ -24,8 +29,8 @@ public static class TrainingStep
 
         using var tape = new GradientTape();
         Tensor logits = model.Forward(input);
-        LossResult loss = Losses.CrossEntropy(logits, targets, ignoreIndex);
-        Gradients grads = tape.Backward(logits, loss.Gradient);
+        LossResult value = loss(logits);
+        Gradients grads = tape.Backward(logits, value.Gradient);
         var result = new List<ParameterGradient>();
         foreach (TorchSparse.Nn.NamedParameter p in model.Parameters())
         {
@@ -36,6 +41,6 @@ public static class TrainingStep
             }
         }
 
-        return new StepResult(loss.Value, result);
+        return new StepResult(value.Value, result);
     }
 }

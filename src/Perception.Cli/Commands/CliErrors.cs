@@ -13,7 +13,7 @@ internal static class CliErrors
             return command();
         }
         catch (Exception e) when (e is SparseEngineException or Datasets.DatasetFormatException or IOException or UnauthorizedAccessException
-            or ArgumentException or InvalidOperationException)
+            or ArgumentException or InvalidOperationException or Training.TrainingConfigException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 2;
