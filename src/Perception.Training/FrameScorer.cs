@@ -20,15 +20,11 @@ public static class FrameScorer
             throw new ArgumentException($"SemanticKITTI has 19 classes; this {model.Architecture} has {model.Classes}.");
         }
 
+        RequireLabels(frames);
         var segmenter = new SemanticSegmenter(model);
         var matrix = new KittiConfusionMatrix(classes);
         foreach (KittiFrame frame in frames)
         {
-            if (!frame.HasLabels)
-            {
-                throw new IOException($"{frame.LabelPath}: missing; scoring needs labelled scans.");
-            }
-
             float[] points = KittiScanFile.Read(frame.ScanPath);
             uint[] truth = KittiLabelFile.Read(frame.LabelPath, points.Length / 4);
             int[] predicted = segmenter.Segment(points).PointClasses;
@@ -39,6 +35,17 @@ public static class FrameScorer
         }
 
         return matrix;
+    }
+
+    /// <summary>Fails on the first frame without ground truth, before any work is done.</summary>
+    /// <exception cref="IOException">A frame's label file is missing.</exception>
+    public static void RequireLabels(IEnumerable<KittiFrame> frames)
+    {
+        KittiFrame? unlabelled = frames.FirstOrDefault(f => !f.HasLabels);
+        if (unlabelled is not null)
+        {
+            throw new IOException($"{unlabelled.LabelPath}: missing; training and scoring need labelled scans.");
+        }
     }
 
     /// <summary>The scans of <paramref name="sequences"/> under <c>root/sequences</c>, every

@@ -33,8 +33,10 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(config);
         this.config = config;
         string root = config.Dataset.Root;
-        loader = new BatchLoader(FrameScorer.ListFrames(root, config.Dataset.TrainSequences, config.Train.ScanStride), config);
+        IReadOnlyList<KittiFrame> training = FrameScorer.ListFrames(root, config.Dataset.TrainSequences, config.Train.ScanStride);
         validation = FrameScorer.ListFrames(root, config.Dataset.ValSequences);
+        FrameScorer.RequireLabels(training.Concat(validation));
+        loader = new BatchLoader(training, config);
         Model = config.Model.Create(KittiLearningMap.ClassCount);
         Model.VoxelSize = (float)config.Dataset.VoxelSize;
         OptimizerSection o = config.Optimizer;
@@ -48,6 +50,8 @@ public sealed class Trainer
     }
 
     public SegmentationModel Model { get; }
+
+    public TrainingConfig Config => config;
 
     /// <summary>Epochs finished so far (after a resume, the ones the run had).</summary>
     public int CompletedEpochs { get; private set; }

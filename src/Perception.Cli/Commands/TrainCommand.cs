@@ -38,19 +38,21 @@ internal static class TrainCommand
 
         Device.CpuThreads = threads;
         TrainingRunFolder run;
-        TrainingConfig config;
+        Trainer trainer;
         if (resume is not null)
         {
-            (run, config) = TrainingRunFolder.Open(resume);
+            (run, TrainingConfig saved) = TrainingRunFolder.Open(resume);
+            trainer = new Trainer(saved);
+            run.Restore(trainer);
         }
         else
         {
-            config = TrainingConfig.Load(configPath!);
-            run = TrainingRunFolder.Create(output ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(configPath!)), config);
+            // The trainer checks the dataset before the run folder is created, so a bad config leaves nothing behind.
+            trainer = new Trainer(TrainingConfig.Load(configPath!));
+            run = TrainingRunFolder.Create(output ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(configPath!)), trainer.Config);
         }
 
-        var trainer = new Trainer(config);
-        run.Restore(trainer);
+        TrainingConfig config = trainer.Config;
         AnsiConsole.MarkupLine(
             $"[bold]{config.Model.Name}[/] cr {config.Model.Cr} ({trainer.Model.ParameterCount:N0} parameters), "
             + $"{trainer.TrainingScans} training scans in {trainer.BatchesPerEpoch} batches of {config.BatchSize}, "
