@@ -1,3 +1,4 @@
+using TorchSparse.Autograd;
 using TorchSparse.Conv;
 using TorchSparse.KernelMaps;
 
@@ -33,9 +34,14 @@ public static class Pooling
         ReadOnlySpan<float> src = input.Feats.AsSpan<float>();
         Tensor result = Tensor.Empty(DType.Float32, input.Device, map.OutputCount, channels);
         Span<float> dst = result.AsSpan<float>();
+
+        // The input row each output element came from (-1: no neighbour), for the backward pass.
+        int[] source = new int[map.OutputCount * channels];
+        source.AsSpan().Fill(-1);
         for (int o = 0; o < map.OutputCount; o++)
         {
             Span<float> row = dst.Slice(o * channels, channels);
+            Span<int> from = source.AsSpan(o * channels, channels);
             bool any = false;
             for (int k = 0; k < map.Volume; k++)
             {
@@ -49,13 +55,18 @@ public static class Pooling
                 if (!any)
                 {
                     candidate.CopyTo(row);
+                    from.Fill(i);
                     any = true;
                 }
                 else
                 {
                     for (int c = 0; c < channels; c++)
                     {
-                        row[c] = MathF.Max(row[c], candidate[c]);
+                        if (candidate[c] > row[c])
+                        {
+                            row[c] = candidate[c];
+                            from[c] = i;
+                        }
                     }
                 }
             }
@@ -66,6 +77,7 @@ public static class Pooling
             }
         }
 
+        RecordRouted(result, input.Feats, source, channels);
         return new SparseTensor(result, resolved.OutCoords, resolved.OutStride, resolved.OutCache);
     }
 
@@ -84,6 +96,7 @@ public static class Pooling
         var sum = new double[batches * channels];
         var max = new float[batches * channels];
         Array.Fill(max, float.NegativeInfinity);
+        var argMax = new int[batches * channels];
         var counts = new int[batches];
         for (int r = 0; r < input.Count; r++)
         {
@@ -92,8 +105,13 @@ public static class Pooling
             for (int c = 0; c < channels; c++)
             {
                 float v = feats[(r * channels) + c];
-                sum[(b * channels) + c] += v;
-                max[(b * channels) + c] = MathF.Max(max[(b * channels) + c], v);
+                int at = (b * channels) + c;
+                sum[at] += v;
+                if (v > max[at])
+                {
+                    max[at] = v;
+                    argMax[at] = r;
+                }
             }
         }
 
@@ -107,6 +125,64 @@ public static class Pooling
             }
         }
 
-        return Tensor.From(pooled, batches, channels);
+        Tensor result = Tensor.From(pooled, batches, channels);
+        if (!average)
+        {
+            for (int at = 0; at < argMax.Length; at++)
+            {
+                argMax[at] = counts[at / channels] == 0 ? -1 : argMax[at];
+            }
+
+            RecordRouted(result, input.Feats, argMax, channels);
+        }
+        else if (GradientTape.IsRecording)
+        {
+            GradientTape.Record(result, [input.Feats], g =>
+            {
+                // d mean / d x = 1 / count for every row of the batch.
+                ReadOnlySpan<float> up = g.AsSpan<float>();
+                Tensor dx = Tensor.Empty(DType.Float32, input.Feats.Device, input.Count, channels);
+                Span<float> down = dx.AsSpan<float>();
+                ReadOnlySpan<int> rows = input.Coords.AsSpan<int>();
+                for (int r = 0; r < input.Count; r++)
+                {
+                    int b = rows[r * 4];
+                    for (int c = 0; c < channels; c++)
+                    {
+                        down[(r * channels) + c] = up[(b * channels) + c] / counts[b];
+                    }
+                }
+
+                return [dx];
+            });
+        }
+
+        return result;
+    }
+
+    /// <summary>Records a max: the gradient of each output element goes to the input element it was taken from
+    /// (the first maximum on ties, as the forward keeps it); elements with no source get none.</summary>
+    private static void RecordRouted(Tensor output, Tensor input, int[] source, int channels)
+    {
+        if (!GradientTape.IsRecording)
+        {
+            return;
+        }
+
+        GradientTape.Record(output, [input], g =>
+        {
+            ReadOnlySpan<float> up = g.AsSpan<float>();
+            Tensor dx = Tensor.Zeros(DType.Float32, input.Device, input.Shape);
+            Span<float> down = dx.AsSpan<float>();
+            for (int at = 0; at < source.Length; at++)
+            {
+                if (source[at] >= 0)
+                {
+                    down[(source[at] * channels) + (at % channels)] += up[at];
+                }
+            }
+
+            return [dx];
+        });
     }
 }
