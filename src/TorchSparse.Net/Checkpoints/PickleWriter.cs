@@ -5,8 +5,8 @@ using System.Text;
 namespace TorchSparse.Checkpoints;
 
 /// <summary>
-/// Emits a protocol-2 pickle from the opcodes torch.save uses, and only those that torch 1.13's weights_only
-/// unpickler also accepts (it has no opcode for floats, see <see cref="Float"/>). Callers push values in pickle
+/// Emits a protocol-2 pickle from the opcodes torch.save uses, all of which torch 1.13's weights_only unpickler
+/// accepts except the one for floats (see <see cref="Float"/>). Callers push values in pickle
 /// order: <c>Mark()</c>, items, <c>Tuple()</c>; callable, argument tuple, <c>Reduce()</c>. Nothing is memoized:
 /// every value is written where it is used, which every unpickler accepts.
 /// </summary>
