@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using TorchSparse.IO;
 
 namespace Perception.Cli.Imaging;
 
@@ -58,38 +59,5 @@ internal static class PngWriter
         Span<byte> sum = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(sum, crc);
         stream.Write(sum);
-    }
-}
-
-/// <summary>The CRC-32 (ISO-HDLC, reflected 0xEDB88320) that PNG chunks carry.</summary>
-internal static class Crc32
-{
-    private static readonly uint[] Table = BuildTable();
-
-    public static uint Update(uint crc, ReadOnlySpan<byte> data)
-    {
-        foreach (byte b in data)
-        {
-            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return crc;
-    }
-
-    private static uint[] BuildTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using TorchSparse.IO;
 
 namespace TorchSparse.Checkpoints;
 
@@ -39,31 +39,17 @@ public static class Safetensors
             .ThenBy(pair => pair.Key, StringComparer.Ordinal)
             .ToArray();
         byte[] header = Header(ordered, metadata);
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            Span<byte> length = stackalloc byte[LengthBytes];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            foreach ((_, Tensor tensor) in ordered)
             {
-                Span<byte> length = stackalloc byte[LengthBytes];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                foreach ((_, Tensor tensor) in ordered)
-                {
-                    WriteData(stream, tensor);
-                }
-
-                // On disk before the rename, so a crash leaves the old file or the whole new one.
-                stream.Flush(flushToDisk: true);
+                stream.Write(TensorBytes.LittleEndian(tensor));
             }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        });
     }
 
     /// <summary>The <c>__metadata__</c> strings of a safetensors file (empty when it has none). The whole header is
@@ -158,7 +144,7 @@ public static class Safetensors
             {
                 long end = offset + (tensor.Length * DTypeInfo.SizeOf(tensor.DType));
                 json.WriteStartObject(name);
-                json.WriteString("dtype", SafetensorsHeader.DTypeName(StorageKindOf(tensor.DType)));
+                json.WriteString("dtype", SafetensorsHeader.DTypeName(TensorBytes.KindOf(tensor.DType, name)));
                 json.WriteStartArray("shape");
                 Array.ForEach(tensor.Shape, size => json.WriteNumberValue(size));
                 json.WriteEndArray();
@@ -180,37 +166,6 @@ public static class Safetensors
         }
 
         return buffer.ToArray();
-    }
-
-    private static StorageKind StorageKindOf(DType dtype) => dtype switch
-    {
-        DType.Float32 => StorageKind.Float,
-        DType.Float16 => StorageKind.Half,
-        DType.Int32 => StorageKind.Int,
-        DType.Int64 => StorageKind.Long,
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "no safetensors dtype"),
-    };
-
-    private static void WriteData(Stream stream, Tensor tensor)
-    {
-        Span<byte> bytes = tensor.DType switch
-        {
-            DType.Float32 => MemoryMarshal.AsBytes(tensor.ToArray<float>().AsSpan()),
-            DType.Float16 => MemoryMarshal.AsBytes(tensor.ToArray<Half>().AsSpan()),
-            DType.Int32 => MemoryMarshal.AsBytes(tensor.ToArray<int>().AsSpan()),
-            _ => MemoryMarshal.AsBytes(tensor.ToArray<long>().AsSpan()),
-        };
-        if (!BitConverter.IsLittleEndian)
-        {
-            // The format is little-endian whatever the machine.
-            int size = DTypeInfo.SizeOf(tensor.DType);
-            for (int at = 0; at < bytes.Length; at += size)
-            {
-                bytes.Slice(at, size).Reverse();
-            }
-        }
-
-        stream.Write(bytes);
     }
 
     /// <summary>Runs a read, turning every fault into a <see cref="CheckpointException"/> naming the file.</summary>

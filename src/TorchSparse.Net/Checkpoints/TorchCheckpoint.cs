@@ -1,9 +1,11 @@
 using System.IO.Compression;
+using TorchSparse.IO;
 
 namespace TorchSparse.Checkpoints;
 
 /// <summary>
-/// Reads PyTorch checkpoints (torch.save files) without Python and without running anything they contain.
+/// Reads PyTorch checkpoints (torch.save files) without Python and without running anything they contain, and writes
+/// state dicts as torch.save files.
 /// </summary>
 public static class TorchCheckpoint
 {
@@ -47,6 +49,30 @@ public static class TorchCheckpoint
             // Every fault, whatever layer found it, reaches the caller as one exception type that names the file.
             throw new CheckpointException($"checkpoint '{path}': {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="stateDict"/> as a torch.save file (the zip format of torch >= 1.6) that
+    /// <c>torch.load(path)</c> reads, with <c>weights_only=True</c> too (but see
+    /// <see cref="TorchSaveOptions.Metadata"/> for floats), as an OrderedDict of the same keys in the given order
+    /// holding the same float32, float16, int32 and int64 tensors, each of the tensor's shape (shape [] gives a 0-d
+    /// tensor, like BatchNorm's num_batches_tracked). <paramref name="options"/> can wrap it in a dict with metadata.
+    /// The write is atomic: a temporary file in the same folder, then a rename over <paramref name="path"/>. The same
+    /// input always gives the same bytes, and <see cref="Load"/> reads them back exactly (a leading "module." is
+    /// removed from keys, as on every load).
+    /// </summary>
+    /// <exception cref="ArgumentException">A tensor is null, a metadata value is not plain, or the options do not
+    /// fit together; the message names the key. Nothing is written.</exception>
+    /// <exception cref="NotSupportedException">The file would reach 4 GiB, which needs zip64 (not written).</exception>
+    public static void Save(
+        string path, IReadOnlyDictionary<string, Tensor> stateDict, TorchSaveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(stateDict);
+        KeyValuePair<string, Tensor>[] tensors = stateDict.ToArray();
+        // Built, and so checked, before the file is created: a refused input leaves nothing behind.
+        byte[] pickle = TorchCheckpointWriter.Pickle(tensors, options ?? new TorchSaveOptions());
+        AtomicFile.Write(path, stream => TorchCheckpointWriter.Write(stream, pickle, tensors));
     }
 
     private enum Container

@@ -61,6 +61,14 @@ internal sealed class TorchPickleHost(bool allowUnknownObjects) : IPickleHost
     /// <summary>Storages in the order the pickle first named them.</summary>
     public IReadOnlyDictionary<string, StorageRef> Storages => storages;
 
+    /// <summary>The torch.*Storage global that holds <paramref name="kind"/>, as (module, name).</summary>
+    public static (string Module, string Name) StorageGlobal(StorageKind kind)
+    {
+        string qualified = Allowed.First(pair => pair.Value is StorageKind known && known == kind).Key;
+        int dot = qualified.LastIndexOf('.');
+        return (qualified[..dot], qualified[(dot + 1)..]);
+    }
+
     public object ResolveGlobal(string module, string name)
     {
         string qualified = module + "." + name;

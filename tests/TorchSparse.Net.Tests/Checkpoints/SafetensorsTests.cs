@@ -180,7 +180,7 @@ public sealed class SafetensorsTests : IDisposable
     private static KeyValuePair<string, string>[] Sorted(IEnumerable<KeyValuePair<string, string>> pairs) =>
         pairs.OrderBy(pair => pair.Key, StringComparer.Ordinal).ToArray();
 
-    private static Tensor Sample(DType dtype, params int[] shape)
+    internal static Tensor Sample(DType dtype, params int[] shape)
     {
         int count = shape.Aggregate(1, (a, b) => a * b);
         float[] values = Enumerable.Range(0, count).Select(i => (i * 1.5f) - (i % 3 * 4f)).ToArray();
