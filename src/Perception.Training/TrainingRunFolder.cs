@@ -11,7 +11,8 @@ namespace Perception.Training;
 /// <summary>
 /// The folder of one training run: <c>config.yaml</c> (the resolved configuration), <c>log.csv</c> (one row per
 /// epoch), <c>checkpoints/epoch-NNN.safetensors</c> (the model after each epoch, loadable by
-/// <c>perception segment --model</c>) and <c>resume.safetensors</c> (model, optimiser state and step counters) from
+/// <c>perception segment --model</c>) with its PyTorch twin <c>epoch-NNN.pt</c> ({"model": state_dict}, as spvnas
+/// saves), and <c>resume.safetensors</c> (model, optimiser state and step counters) from
 /// which <c>perception train --resume</c> continues exactly. Every file is written atomically.
 /// </summary>
 public sealed class TrainingRunFolder
@@ -94,6 +95,14 @@ public sealed class TrainingRunFolder
 
         string checkpoint = Path.Combine(FolderPath, "checkpoints", $"epoch-{summary.Epoch:D3}.safetensors");
         Safetensors.Save(checkpoint, model, metadata);
+
+        // The same weights as spvnas saves them: torch.load(path)["model"] is the state dict. Strings only beside it,
+        // since torch 1.13's weights_only loader refuses pickled floats.
+        TorchCheckpoint.Save(Path.ChangeExtension(checkpoint, ".pt"), model, new TorchSaveOptions
+        {
+            Wrapper = "model",
+            Metadata = metadata.ToDictionary(pair => pair.Key, pair => (object)pair.Value, StringComparer.Ordinal),
+        });
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach ((string key, Tensor value) in model)
         {

@@ -5,7 +5,8 @@ using TorchSparse.Checkpoints;
 namespace Perception.Training.Tests;
 
 /// <summary>A run on simulated scans: batches do not depend on the worker count, a resumed run ends bit for bit where
-/// an uninterrupted one does, and an epoch checkpoint is a model <c>perception segment</c> can load.</summary>
+/// an uninterrupted one does, and an epoch checkpoint (safetensors, and its torch.save
+/// twin) is a model <c>perception segment</c> can load.</summary>
 public sealed class TrainerTests(SimulatedDataset data) : IClassFixture<SimulatedDataset>
 {
     [Fact]
@@ -62,6 +63,10 @@ public sealed class TrainerTests(SimulatedDataset data) : IClassFixture<Simulate
         string checkpoint = run.SaveEpoch(trainer, trainer.TrainEpoch());
 
         SegmentationModel loaded = PvcnnModels.Load(checkpoint);
+        IReadOnlyDictionary<string, Tensor> torchTwin = TorchCheckpoint.Load(Path.ChangeExtension(checkpoint, ".pt"));
+        IReadOnlyDictionary<string, Tensor> saved = TorchCheckpoint.Load(checkpoint);
+        Assert.Equal(saved.Keys.Order(), torchTwin.Keys.Order());
+        Assert.All(saved, pair => Assert.True(Same(pair.Value, torchTwin[pair.Key]), pair.Key));
         Assert.Equal("minkunet", loaded.Architecture);
         Assert.Equal(0.4f, loaded.VoxelSize);
         float[] scan = [.. Enumerable.Range(0, 4000).Select(i => (float)((i * 7919 % 1000) / 50.0))];
