@@ -23,7 +23,6 @@ public abstract class SegmentationModel
     /// Training mode: BatchNorm on batch statistics (updating the running ones), nothing folded, every step recorded
     /// on an active <c>GradientTape</c>. Switching back to inference folds the updated parameters again.
     /// </summary>
-    /// <exception cref="NotSupportedException">The architecture cannot train yet (the point-voxel models).</exception>
     public bool Training
     {
         get;
@@ -115,13 +114,8 @@ public abstract class SegmentationModel
 
     private protected abstract IReadOnlyList<Conv3d> RuntimeConvs();
 
-    private protected virtual void SetTraining(bool training)
-    {
-        if (training)
-        {
-            throw new NotSupportedException($"{Architecture} cannot train yet; MinkUNet can.");
-        }
-    }
+    /// <summary>Puts every layer in training or inference mode (the setter of <see cref="Training"/>).</summary>
+    private protected abstract void SetTraining(bool training);
 
     private void EnsurePrepared()
     {

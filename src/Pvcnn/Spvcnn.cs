@@ -9,10 +9,8 @@ namespace Pvcnn;
 /// spvnas's SPVCNN: MinkUNet's voxel branch (same keys and shapes) plus a point branch of three Linear-BN-ReLU
 /// point transforms (widths cs0 to cs4, cs4 to cs6, cs6 to cs8) joined to it by point-voxel operators.
 /// </summary>
-public sealed class Spvcnn : SegmentationModel
+public sealed class Spvcnn : PointVoxelModel
 {
-    private readonly UNet unet;
-    private readonly LinearBn[] transforms;
     private readonly Linear classifier;
 
     public Spvcnn(double cr = 1.0, int inChannels = 4, int classes = 19, float pointResolution = 0.05f, float voxelResolution = 0.05f)
@@ -21,25 +19,18 @@ public sealed class Spvcnn : SegmentationModel
     }
 
     public Spvcnn(IReadOnlyList<int> widths, int inChannels = 4, int classes = 19, float pointResolution = 0.05f, float voxelResolution = 0.05f)
+        : base(Layout(MinkUNetLayout.Validate(widths), inChannels))
     {
-        Widths = MinkUNetLayout.Validate(widths);
         if (!(pointResolution > 0) || !(voxelResolution > 0))
         {
             throw new ArgumentOutOfRangeException(nameof(voxelResolution), "pres and vres must be positive.");
         }
 
+        Widths = [.. widths];
         InChannels = inChannels;
         Classes = classes;
         ResolutionRatio = pointResolution / voxelResolution;
-        unet = MinkUNetLayout.Build([.. Widths], inChannels);
-        int[] cs = Widths.ToArray();
-        transforms =
-        [
-            Transform(cs[0], cs[4], 0),
-            Transform(cs[4], cs[6], 1),
-            Transform(cs[6], cs[8], 2),
-        ];
-        classifier = new Linear(cs[8], classes);
+        classifier = new Linear(Widths[8], classes);
     }
 
     public override string Architecture => "spvcnn";
@@ -60,30 +51,21 @@ public sealed class Spvcnn : SegmentationModel
         return new Spvcnn(widths, inChannels, classes);
     }
 
-    public override IEnumerable<NamedParameter> Parameters() =>
-        unet.Parameters()
-            .Concat(transforms.SelectMany(t => t.Parameters()))
-            .Concat(classifier.Parameters("classifier.0."));
+    private protected override IEnumerable<NamedParameter> ClassifierParameters() => classifier.Parameters("classifier.0.");
 
-    private protected override IReadOnlyList<Conv3d> RuntimeConvs() => unet.ConvLayers();
+    private protected override Linear Classifier() => classifier;
 
-    private protected override void Prepare()
-    {
-        unet.Prepare();
-        foreach (LinearBn t in transforms)
-        {
-            t.Prepare();
-        }
-    }
-
-    private protected override Tensor Run(SparseTensor input, ForwardProfile? profile)
+    private protected override (SparseTensor Voxels, PointTensor Points) Voxelize(SparseTensor input, ForwardProfile? profile)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         (SparseTensor voxels, PointTensor points) =
             PointVoxel.InitialVoxelize(PointVoxelWiring.PointsOf(input), ResolutionRatio);
         profile?.Add(ForwardProfile.PointOps, start);
-        return PointVoxelWiring.Run(unet, transforms, classifier, voxels, points, profile);
+        return (voxels, points);
     }
+
+    private static (UNet Unet, LinearBn[] Transforms) Layout(int[] cs, int inChannels) =>
+        (MinkUNetLayout.Build(cs, inChannels), [Transform(cs[0], cs[4], 0), Transform(cs[4], cs[6], 1), Transform(cs[6], cs[8], 2)]);
 
     private static LinearBn Transform(int input, int output, int index) =>
         new(new Linear(input, output), $"point_transforms.{index}.0.", $"point_transforms.{index}.1.");

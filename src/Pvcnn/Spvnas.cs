@@ -10,17 +10,14 @@ namespace Pvcnn;
 /// with searched depths and widths. Every width is read off the checkpoint's tensor shapes and every depth off
 /// which keys exist; the classifier is stored at the supernet's width and sliced to the subnet's.
 /// </summary>
-public sealed class Spvnas : SegmentationModel
+public sealed class Spvnas : PointVoxelModel
 {
-    private readonly UNet unet;
-    private readonly LinearBn[] transforms;
     private readonly Linear storedClassifier;
     private Linear? classifier;
 
     private Spvnas(UNet unet, LinearBn[] transforms, Linear storedClassifier, int inChannels)
+        : base((unet, transforms))
     {
-        this.unet = unet;
-        this.transforms = transforms;
         this.storedClassifier = storedClassifier;
         InChannels = inChannels;
         Classes = storedClassifier.OutFeatures;
@@ -34,7 +31,7 @@ public sealed class Spvnas : SegmentationModel
 
     /// <summary>Output widths of the stem, the four encoder and the four decoder stages.</summary>
     public IReadOnlyList<int> StageWidths =>
-        [unet.StemChannels, .. unet.Down.Select(s => s.OutChannels), .. unet.Up.Select(s => s.OutChannels)];
+        [Unet.StemChannels, .. Unet.Down.Select(s => s.OutChannels), .. Unet.Up.Select(s => s.OutChannels)];
 
     /// <summary>Residual blocks per stage (encoder then decoder).</summary>
     public IReadOnlyList<int> Depths { get; private init; } = [];
@@ -101,29 +98,26 @@ public sealed class Spvnas : SegmentationModel
         };
     }
 
-    public override IEnumerable<NamedParameter> Parameters() =>
-        unet.Parameters()
-            .Concat(transforms.SelectMany(t => t.Parameters()))
-            .Concat(storedClassifier.Parameters("classifier.linear."));
+    private protected override IEnumerable<NamedParameter> ClassifierParameters() =>
+        storedClassifier.Parameters("classifier.linear.");
 
-    private protected override IReadOnlyList<Conv3d> RuntimeConvs() => unet.ConvLayers();
+    /// <summary>In training a fresh slice each forward, so the tape carries the gradient back to the stored
+    /// weight; in inference the slice made when preparing.</summary>
+    private protected override Linear Classifier() =>
+        Training ? SlicedClassifier() : classifier ?? throw new InvalidOperationException("Spvnas was not prepared.");
 
     private protected override void Prepare()
     {
-        unet.Prepare();
-        foreach (LinearBn t in transforms)
-        {
-            t.Prepare();
-        }
-
-        classifier = storedClassifier.SliceInputs(unet.Up[3].OutChannels);
+        base.Prepare();
+        classifier = SlicedClassifier();
     }
 
-    private protected override Tensor Run(SparseTensor input, ForwardProfile? profile)
+    private protected override (SparseTensor Voxels, PointTensor Points) Voxelize(SparseTensor input, ForwardProfile? profile)
     {
         // spvnas voxelizes its input with point_to_voxel (not initial_voxelize): the points are the input voxels.
         PointTensor points = PointVoxelWiring.PointsOf(input);
-        SparseTensor voxels = PointVoxel.PointToVoxel(input, points);
-        return PointVoxelWiring.Run(unet, transforms, classifier!, voxels, points, profile);
+        return (PointVoxel.PointToVoxel(input, points), points);
     }
+
+    private Linear SlicedClassifier() => storedClassifier.SliceInputs(Unet.Up[3].OutChannels);
 }

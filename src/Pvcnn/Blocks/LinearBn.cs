@@ -1,10 +1,11 @@
 using TorchSparse;
+using TorchSparse.Functional;
 using TorchSparse.Nn;
 
 namespace Pvcnn.Blocks;
 
 /// <summary>Linear then BatchNorm1d then ReLU on point features (SPVCNN's point transforms), folded into one
-/// layer after loading.</summary>
+/// layer after loading; in training the three steps run unfused (batch statistics, recorded on an active tape).</summary>
 internal sealed class LinearBn(Linear linear, string linearPrefix, string normPrefix)
 {
     private readonly BatchNorm norm = new(linear.OutFeatures);
@@ -14,6 +15,13 @@ internal sealed class LinearBn(Linear linear, string linearPrefix, string normPr
 
     public int OutFeatures => linear.OutFeatures;
 
+    /// <summary>Batch statistics and no folding; set through the model.</summary>
+    public bool Training
+    {
+        get => norm.Training;
+        set => norm.Training = value;
+    }
+
     public IEnumerable<NamedParameter> Parameters() =>
         linear.Parameters(linearPrefix).Concat(norm.Parameters(normPrefix));
 
@@ -21,8 +29,13 @@ internal sealed class LinearBn(Linear linear, string linearPrefix, string normPr
 
     public Tensor Forward(Tensor x, ForwardProfile? profile)
     {
-        Linear layer = folded ?? throw new InvalidOperationException("LinearBn.Prepare was not called after loading.");
         profile?.AddMacs((long)x.Size(0) * InFeatures * OutFeatures);
+        if (Training)
+        {
+            return FeatureOps.Relu(norm.Forward(linear.Forward(x)));
+        }
+
+        Linear layer = folded ?? throw new InvalidOperationException("LinearBn.Prepare was not called after loading.");
         return layer.Forward(x, relu: true);
     }
 }

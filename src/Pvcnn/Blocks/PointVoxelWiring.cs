@@ -8,13 +8,14 @@ namespace Pvcnn.Blocks;
 /// <summary>
 /// SPVConv's forward (spvnas core/models/semantic_kitti/spvcnn.py): the voxel U-Net with a point branch that is
 /// devoxelized (trilinear) after the stem, the encoder and each half of the decoder, refined by a point transform,
-/// and voxelized again (mean) before the next voxel stage. The classifier runs on the final point features.
+/// and voxelized again (mean) before the next voxel stage. The classifier runs on the final point features. In
+/// training the voxelized features entering each decoder half go through dropout, as in spvnas.
 /// </summary>
 internal static class PointVoxelWiring
 {
     public static Tensor Run(
         UNet unet, IReadOnlyList<LinearBn> transforms, Linear classifier, SparseTensor voxels, PointTensor points,
-        ForwardProfile? profile)
+        Func<Tensor, Tensor>? dropout, ForwardProfile? profile)
     {
         SparseTensor x0 = unet.Stem(voxels, profile);
         PointTensor z0 = Timed(profile, () => PointVoxel.Devoxelize(x0, points));
@@ -26,12 +27,12 @@ internal static class PointVoxelWiring
         PointTensor z1 = Refine(Timed(profile, () => PointVoxel.Devoxelize(x4, z0)), transforms[0], z0, profile);
 
         SparseTensor y1 = Timed(profile, () => PointVoxel.PointToVoxel(x4, z1));
-        y1 = unet.Up[0].Forward(y1, profile, x3);
+        y1 = unet.Up[0].Forward(Drop(y1, dropout), profile, x3);
         SparseTensor y2 = unet.Up[1].Forward(y1, profile, x2);
         PointTensor z2 = Refine(Timed(profile, () => PointVoxel.Devoxelize(y2, z1)), transforms[1], z1, profile);
 
         SparseTensor y3 = Timed(profile, () => PointVoxel.PointToVoxel(y2, z2));
-        y3 = unet.Up[2].Forward(y3, profile, x1);
+        y3 = unet.Up[2].Forward(Drop(y3, dropout), profile, x1);
         SparseTensor y4 = unet.Up[3].Forward(y3, profile, x0);
         PointTensor z3 = Refine(Timed(profile, () => PointVoxel.Devoxelize(y4, z2)), transforms[2], z2, profile);
 
@@ -42,21 +43,32 @@ internal static class PointVoxelWiring
         return logits;
     }
 
-    /// <summary>z.F += transform(previous.F), in place on the freshly devoxelized features.</summary>
+    /// <summary>z.F + transform(previous.F): in place on the freshly devoxelized features in inference, as a new
+    /// recorded tensor in training (the tape holds z.F as the devoxelization's output).</summary>
     private static PointTensor Refine(PointTensor z, LinearBn transform, PointTensor previous, ForwardProfile? profile)
     {
         long start = Stopwatch.GetTimestamp();
         Tensor delta = transform.Forward(previous.Feats, profile);
-        Span<float> target = z.Feats.AsSpan<float>();
-        ReadOnlySpan<float> add = delta.AsSpan<float>();
-        for (int i = 0; i < target.Length; i++)
+        if (transform.Training)
         {
-            target[i] += add[i];
+            z = z.WithFeats(FeatureOps.Add(z.Feats, delta));
+        }
+        else
+        {
+            Span<float> target = z.Feats.AsSpan<float>();
+            ReadOnlySpan<float> add = delta.AsSpan<float>();
+            for (int i = 0; i < target.Length; i++)
+            {
+                target[i] += add[i];
+            }
         }
 
         profile?.Add(ForwardProfile.PointOps, start);
         return z;
     }
+
+    private static SparseTensor Drop(SparseTensor x, Func<Tensor, Tensor>? dropout) =>
+        dropout is null ? x : x.WithFeats(dropout(x.Feats));
 
     private static T Timed<T>(ForwardProfile? profile, Func<T> op)
     {

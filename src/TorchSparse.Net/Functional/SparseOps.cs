@@ -20,18 +20,7 @@ public static class SparseOps
             throw new ShapeMismatchException($"Add: channel counts differ ({a.Channels} and {b.Channels}).");
         }
 
-        Tensor sum = Tensor.Empty(DType.Float32, a.Device, a.Count, a.Channels);
-        a.Device.Backend.Add(a.Feats, b.Feats, sum, relu);
-        if (GradientTape.IsRecording)
-        {
-            GradientTape.Record(sum, [a.Feats, b.Feats], g =>
-            {
-                Tensor d = relu ? Backward.ReluFromOutput(g, sum) : g;
-                return [d, d];
-            });
-        }
-
-        return a.WithFeats(sum);
+        return a.WithFeats(FeatureOps.Add(a.Feats, b.Feats, relu));
     }
 
     /// <summary>ReLU(a + b) in one output tensor: the closing step of a residual block.</summary>
@@ -94,18 +83,8 @@ public static class SparseOps
         }
     }
 
-    private static SparseTensor Activate(SparseTensor input, float? slope)
-    {
-        Tensor copy = Tensor.Empty(DType.Float32, input.Device, input.Count, input.Channels);
-        input.Feats.AsSpan<float>().CopyTo(copy.AsSpan<float>());
-        input.Device.Backend.Activate(copy, slope);
-        if (GradientTape.IsRecording)
-        {
-            GradientTape.Record(copy, [input.Feats], g => [Backward.Activation(g, input.Feats, slope ?? 0f)]);
-        }
-
-        return input.WithFeats(copy);
-    }
+    private static SparseTensor Activate(SparseTensor input, float? slope) =>
+        input.WithFeats(FeatureOps.Activate(input.Feats, slope));
 
     private static void RequireSameCoords(SparseTensor a, SparseTensor b, string op)
     {

@@ -62,23 +62,27 @@ public sealed class BatchNorm
     /// <summary>The per-channel affine map this normalisation applies at inference: y = x * scale + shift.</summary>
     public (float[] Scale, float[] Shift) InferenceAffine() => Affine();
 
-    public SparseTensor Forward(SparseTensor input)
+    public SparseTensor Forward(SparseTensor input) => input.WithFeats(Forward(input.Feats));
+
+    /// <summary>Normalises rows of features [N, Channels] (BatchNorm1d on point features).</summary>
+    public Tensor Forward(Tensor features)
     {
-        if (input.Channels != Channels)
+        if (features.Rank != 2 || features.Size(1) != Channels)
         {
-            throw new ShapeMismatchException($"BatchNorm has {Channels} channels but the input has {input.Channels}.");
+            throw new ShapeMismatchException(
+                $"BatchNorm has {Channels} channels but the input has shape [{string.Join(", ", features.Shape)}].");
         }
 
         if (Training)
         {
-            return input.WithFeats(BatchNormTraining.Forward(this, input.Feats));
+            return BatchNormTraining.Forward(this, features);
         }
 
         (float[] scale, float[] shift) = Affine();
-        Tensor copy = Tensor.Empty(DType.Float32, input.Device, input.Count, input.Channels);
-        input.Feats.AsSpan<float>().CopyTo(copy.AsSpan<float>());
-        input.Device.Backend.ChannelAffine(copy, scale, shift);
-        return input.WithFeats(copy);
+        Tensor copy = Tensor.Empty(DType.Float32, features.Device, features.Shape);
+        features.AsSpan<float>().CopyTo(copy.AsSpan<float>());
+        features.Device.Backend.ChannelAffine(copy, scale, shift);
+        return copy;
     }
 
     /// <summary>

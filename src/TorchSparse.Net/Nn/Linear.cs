@@ -130,20 +130,14 @@ public sealed class Linear
     }
 
     /// <summary>Keeps only the first <paramref name="inFeatures"/> input columns (SPVNAS's classifier is stored at
-    /// the supernet's width and sliced to the subnet's).</summary>
+    /// the supernet's width and sliced to the subnet's). The bias is shared and the slice is recorded on an active
+    /// tape, so a step through the slice has gradients for this layer's own parameters.</summary>
     public Linear SliceInputs(int inFeatures)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inFeatures, InFeatures);
         ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
-        ReadOnlySpan<float> w = weight.AsSpan<float>();
-        var sliced = new float[OutFeatures * inFeatures];
-        for (int o = 0; o < OutFeatures; o++)
-        {
-            w.Slice(o * InFeatures, inFeatures).CopyTo(sliced.AsSpan(o * inFeatures, inFeatures));
-        }
-
         var result = new Linear(inFeatures, OutFeatures, bias is not null);
-        result.LoadParameters(Tensor.From(sliced, OutFeatures, inFeatures), bias);
+        result.LoadParameters(Functional.FeatureOps.Columns(weight, 0, inFeatures), bias);
         return result;
     }
 }
