@@ -55,7 +55,7 @@ public sealed class BatchLoader(IReadOnlyList<KittiFrame> frames, TrainingConfig
     }
 
     // A stable mix of the three numbers (HashCode is randomised per process, so it cannot be used here).
-    private static int Seed(int seed, int epoch, int scan)
+    internal static int Seed(int seed, int epoch, int scan)
     {
         ulong h = ((ulong)(uint)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(uint)epoch * 0xC2B2AE3D27D4EB4FUL)
             ^ ((ulong)(uint)scan * 0x165667B19E3779F9UL);

@@ -6,7 +6,7 @@ namespace Perception.Training;
 /// <summary><c>model:</c> which network, and how wide.</summary>
 public sealed class ModelSection
 {
-    /// <summary>minkunet (the architectures that train; spvcnn and spvnas load and infer only).</summary>
+    /// <summary>minkunet or spvcnn (SPVNAS subnets come from a search, not from a config).</summary>
     public string Name { get; set; } = "minkunet";
 
     /// <summary>Channel ratio: widths int(cr · x) of MinkUNet's (32, 32, 64, 128, 256, 256, 128, 96, 96).</summary>
@@ -14,11 +14,13 @@ public sealed class ModelSection
 
     internal void Validate(ConfigChecks checks)
     {
-        checks.Require(Name == "minkunet", "model.name", Name, "minkunet (the architecture that trains)");
+        checks.Require(Name is "minkunet" or "spvcnn", "model.name", Name, "minkunet or spvcnn");
         checks.Require(Cr > 0 && Cr <= 4 && double.IsFinite(Cr), "model.cr", Cr, "a ratio in (0, 4]");
     }
 
-    internal SegmentationModel Create(int classes) => new MinkUNet(Cr, inChannels: 4, classes: classes);
+    internal SegmentationModel Create(int classes) => Name == "spvcnn"
+        ? new Spvcnn(Cr, inChannels: 4, classes: classes)
+        : new MinkUNet(Cr, inChannels: 4, classes: classes);
 }
 
 /// <summary><c>dataset:</c> a SemanticKITTI-layout root (real, or written by <c>perception simulate</c>) and its

@@ -80,6 +80,12 @@ public sealed class Trainer
             cancellation.ThrowIfCancellationRequested();
             learningRate = schedule.LearningRateAt(Iterations);
             optimizer.LearningRate = learningRate;
+            if (Model is PointVoxelModel pointVoxel)
+            {
+                // Dropout masks follow the seed and the step, so a resumed run draws the same ones.
+                pointVoxel.SeedDropout(BatchLoader.Seed(config.Train.Seed, -2, (int)Iterations));
+            }
+
             StepResult step = TrainingStep.Gradients(Model, batch.Input, logits => Loss(logits, batch.Targets));
             if (config.Optimizer.ClipGradNorm > 0)
             {

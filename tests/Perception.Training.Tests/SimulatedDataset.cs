@@ -17,8 +17,9 @@ public sealed class SimulatedDataset : IDisposable
 
     public string Folder(string name) => Path.Combine(Root, name);
 
-    public TrainingConfig Config(int epochs = 2, int workers = 1) => TrainingConfig.Parse($"""
+    public TrainingConfig Config(int epochs = 2, int workers = 1, string model = "minkunet") => TrainingConfig.Parse($"""
         model:
+          name: {model}
           cr: 0.125
         dataset:
           root: {Root}

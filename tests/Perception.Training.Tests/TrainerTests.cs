@@ -30,11 +30,13 @@ public sealed class TrainerTests(SimulatedDataset data) : IClassFixture<Simulate
         Assert.NotEqual(loader.Epoch(0).First().Input.Feats.ToArray<float>(), loader.Epoch(1).First().Input.Feats.ToArray<float>());
     }
 
-    [Fact]
-    public void A_resumed_run_ends_exactly_where_an_uninterrupted_one_does()
+    [Theory]
+    [InlineData("minkunet")]
+    [InlineData("spvcnn")]
+    public void A_resumed_run_ends_exactly_where_an_uninterrupted_one_does(string model)
     {
-        string straight = data.Folder("straight"), resumed = data.Folder("resumed");
-        TrainingConfig config = data.Config(epochs: 2);
+        string straight = data.Folder("straight-" + model), resumed = data.Folder("resumed-" + model);
+        TrainingConfig config = data.Config(epochs: 2, model: model);
         Train(TrainingRunFolder.Create(straight, config), config, epochs: 2);
         Train(TrainingRunFolder.Create(resumed, config), config, epochs: 1);
         (TrainingRunFolder run, TrainingConfig reopened) = TrainingRunFolder.Open(resumed);
