@@ -11,6 +11,7 @@ internal static class BatchNormTraining
 {
     public static Tensor Forward(BatchNorm norm, Tensor x)
     {
+        using TapeProfile.Scope timing = TapeProfile.Time(TapeProfile.BatchNorm);
         int n = x.Size(0);
         int c = norm.Channels;
         if (n < 2)
@@ -73,7 +74,7 @@ internal static class BatchNormTraining
         if (GradientTape.IsRecording)
         {
             Tensor weight = norm.Weight, bias = norm.Bias;
-            GradientTape.Record(y, [x, weight, bias], g => Backward(g, xhat, invStd, weight));
+            GradientTape.Record(y, [x, weight, bias], g => Backward(g, xhat, invStd, weight), saved: [xhat], category: TapeProfile.BatchNorm);
         }
 
         return y;

@@ -144,16 +144,26 @@ internal sealed class CpuBackend : Backend
     }
 
     public static Span<T> Span<T>(TensorStorage storage)
-        where T : unmanaged => ((CpuStorage<T>)storage).Array.AsSpan();
+        where T : unmanaged => ((CpuStorage<T>)storage).Span;
 }
 
 internal sealed class CpuStorage<T> : TensorStorage
     where T : unmanaged
 {
-    private CpuStorage(CpuBackend backend, T[] array)
-        : base(backend, DTypeInfo.Of<T>(), array.LongLength) => Array = array;
+    private readonly T[] array;
+    private volatile bool released;
 
-    public T[] Array { get; }
+    private CpuStorage(CpuBackend backend, T[] array, long length)
+        : base(backend, DTypeInfo.Of<T>(), length) => this.array = array;
+
+    /// <summary>The backing array: longer than <see cref="TensorStorage.Length"/> when it came from a pool.</summary>
+    public T[] Array => released
+        ? throw new ObjectDisposedException(
+            "tensor", "this tensor's memory went back to its TensorPool when the gradient tape that recorded it was disposed.")
+        : array;
+
+    /// <summary>The tensor's elements: the first <see cref="TensorStorage.Length"/> of the array.</summary>
+    public Span<T> Span => Array.AsSpan(0, (int)Length);
 
     public static CpuStorage<T> Create(CpuBackend backend, long length, bool zeroed)
     {
@@ -167,6 +177,17 @@ internal sealed class CpuStorage<T> : TensorStorage
         T[] array = zeroed
             ? GC.AllocateArray<T>((int)length, pinned: true)
             : GC.AllocateUninitializedArray<T>((int)length, pinned: true);
-        return new CpuStorage<T>(backend, array);
+        return new CpuStorage<T>(backend, array, length);
+    }
+
+    /// <summary>Storage of <paramref name="length"/> elements over a (pinned) array at least that long.</summary>
+    public static CpuStorage<T> Over(T[] array, long length) => new(CpuBackend.Instance, array, length);
+
+    /// <summary>Hands the array back (to a pool): from now on every access through this storage throws.</summary>
+    public T[] Release()
+    {
+        T[] result = Array;
+        released = true;
+        return result;
     }
 }
