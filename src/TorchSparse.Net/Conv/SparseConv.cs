@@ -120,7 +120,7 @@ public static class SparseConv
         {
             if (relu)
             {
-                output.Device.Backend.Activate(output, slope: null);
+                output.Device.Backend.Activate(output, output, slope: null);
             }
 
             return;

@@ -96,15 +96,14 @@ public static class SparseOps
 
     private static SparseTensor Activate(SparseTensor input, float? slope)
     {
-        Tensor copy = Tensor.Empty(DType.Float32, input.Device, input.Count, input.Channels);
-        input.Feats.AsSpan<float>().CopyTo(copy.AsSpan<float>());
-        input.Device.Backend.Activate(copy, slope);
+        Tensor output = Tensor.Empty(DType.Float32, input.Device, input.Count, input.Channels);
+        input.Device.Backend.Activate(input.Feats, output, slope);
         if (GradientTape.IsRecording)
         {
-            GradientTape.Record(copy, [input.Feats], g => [Backward.Activation(g, input.Feats, slope ?? 0f)]);
+            GradientTape.Record(output, [input.Feats], g => [Backward.Activation(g, input.Feats, slope ?? 0f)]);
         }
 
-        return input.WithFeats(copy);
+        return input.WithFeats(output);
     }
 
     private static void RequireSameCoords(SparseTensor a, SparseTensor b, string op)

@@ -104,17 +104,20 @@ internal sealed class CpuBackend : Backend
     public override void ColumnSums(Tensor rows, Tensor sums) =>
         CpuOps.ColumnSums(rows.AsSpan<float>(), rows.Size(1), sums.AsSpan<float>());
 
-    public override void Activate(Tensor values, float? slope)
+    public override void Activate(Tensor input, Tensor output, float? slope)
     {
         if (slope is float s)
         {
-            CpuOps.LeakyRelu(values.AsSpan<float>(), s);
+            CpuOps.LeakyRelu(input.AsSpan<float>(), output.AsSpan<float>(), s);
         }
         else
         {
-            CpuOps.Relu(values.AsSpan<float>());
+            CpuOps.Relu(input.AsSpan<float>(), output.AsSpan<float>());
         }
     }
+
+    public override void ActivationGrad(Tensor outputGrad, Tensor input, float slope, Tensor inputGrad) =>
+        CpuOps.ActivationGrad(outputGrad.AsSpan<float>(), input.AsSpan<float>(), inputGrad.AsSpan<float>(), slope);
 
     public override void Add(Tensor a, Tensor b, Tensor output, bool relu = false) =>
         CpuOps.Add(a.AsSpan<float>(), b.AsSpan<float>(), output.AsSpan<float>(), relu);

@@ -12,10 +12,38 @@ internal static unsafe class CpuOps
     internal const int ColumnSumBlockRows = 1024;
 
     /// <summary><c>x[i] = max(x[i], 0)</c>.</summary>
-    public static void Relu(Span<float> x) => Unary(x, default(ReluOperator));
+    public static void Relu(Span<float> x) => Unary(x, x, default(ReluOperator));
+
+    /// <summary><c>destination[i] = max(x[i], 0)</c>; the destination may be x itself.</summary>
+    public static void Relu(ReadOnlySpan<float> x, Span<float> destination) => Unary(x, destination, default(ReluOperator));
 
     /// <summary><c>x[i] = x[i] &gt;= 0 ? x[i] : slope * x[i]</c>.</summary>
-    public static void LeakyRelu(Span<float> x, float slope) => Unary(x, new LeakyReluOperator(slope));
+    public static void LeakyRelu(Span<float> x, float slope) => Unary(x, x, new LeakyReluOperator(slope));
+
+    /// <summary><c>destination[i] = x[i] &gt;= 0 ? x[i] : slope * x[i]</c>; the destination may be x itself.</summary>
+    public static void LeakyRelu(ReadOnlySpan<float> x, Span<float> destination, float slope) =>
+        Unary(x, destination, new LeakyReluOperator(slope));
+
+    /// <summary>
+    /// An activation's input gradient, <c>destination[i] = x[i] &gt; 0 ? g[i] : slope * g[i]</c> (ReLU: slope 0),
+    /// from the output gradient g and the activation's input x (or, for ReLU, its output: the sign test agrees).
+    /// </summary>
+    public static void ActivationGrad(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> destination, float slope)
+    {
+        if (g.Length != x.Length)
+        {
+            ThrowHelper.ThrowShape($"g has {g.Length} elements but x has {x.Length}.");
+        }
+
+        CheckDestination(g.Length, destination.Length);
+        CheckOverlap(g, destination, nameof(g));
+        CheckOverlap(x, destination, nameof(x));
+        fixed (float* pg = g, px = x, pd = destination)
+        {
+            var work = new BinaryWork<ActivationGradOperator>(pg, px, pd, new ActivationGradOperator(slope));
+            ParallelRanges.Run(g.Length, ParallelRanges.ThreadsFor(3L * g.Length), Simd512.Count, work);
+        }
+    }
 
     /// <summary>
     /// <c>destination[i] = x[i] + y[i]</c> for the length of <paramref name="x"/>; either input may be the
@@ -166,12 +194,14 @@ internal static unsafe class CpuOps
         }
     }
 
-    private static void Unary<TOp>(Span<float> x, TOp op)
+    private static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> destination, TOp op)
         where TOp : struct, IUnaryOperator
     {
-        fixed (float* px = x)
+        CheckDestination(x.Length, destination.Length);
+        CheckOverlap(x, destination, nameof(x));
+        fixed (float* px = x, pd = destination)
         {
-            var work = new UnaryWork<TOp>(px, px, op);
+            var work = new UnaryWork<TOp>(px, pd, op);
             ParallelRanges.Run(x.Length, ParallelRanges.ThreadsFor(2L * x.Length), Simd512.Count, work);
         }
     }
