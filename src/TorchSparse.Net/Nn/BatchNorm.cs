@@ -36,6 +36,13 @@ public sealed class BatchNorm
     /// <summary>Normalise with batch statistics and update the running ones (PyTorch's train mode).</summary>
     public bool Training { get; set; }
 
+    /// <summary>
+    /// ReLU applied to the output in the same pass (a BatchNorm + ReLU unit): in training the ReLU output alone is
+    /// written, and the backward masks the gradient while it recomputes the normalised values, with the bits of the
+    /// two separate ops.
+    /// </summary>
+    public bool FuseRelu { get; set; }
+
     /// <summary>Weight of the newest batch in the running statistics (PyTorch's default 0.1).</summary>
     public float Momentum { get; init; } = 0.1f;
 
@@ -77,7 +84,7 @@ public sealed class BatchNorm
         (float[] scale, float[] shift) = Affine();
         Tensor copy = Tensor.Empty(DType.Float32, input.Device, input.Count, input.Channels);
         input.Feats.AsSpan<float>().CopyTo(copy.AsSpan<float>());
-        input.Device.Backend.ChannelAffine(copy, scale, shift);
+        input.Device.Backend.ChannelAffine(copy, scale, shift, FuseRelu);
         return input.WithFeats(copy);
     }
 

@@ -7,76 +7,92 @@ namespace TorchSparse.Nn;
 /// The row loops of training BatchNorm over [n, c] float32 rows: vectorised with <see cref="Vector{T}"/> (so every
 /// width the runtime has, scalar included) and split across threads. Per-channel sums are float64: each block of
 /// <see cref="BlockRows"/> rows sums its rows in order, then the blocks are summed in order, so the result does not
-/// depend on the thread count. The normalised value h = (float)((x - mean) * invStd) is recomputed from x wherever
-/// it is needed rather than stored: the same float64 arithmetic gives the same bits, and no [n, c] buffer per
-/// BatchNorm has to stay alive on the tape.
+/// depend on the thread count. The normalised value h = (float)((x - mean) * invStd) and the output y = h * w + b
+/// are recomputed from x wherever the backward needs them rather than stored: the same arithmetic gives the same
+/// bits, and no [n, c] buffer per BatchNorm has to stay alive on the tape. With a fused ReLU the output is
+/// max(y, 0) and the backward masks the gradient where y &lt;= 0 (to g * 0, as the separate ReLU's backward does).
 /// </summary>
 internal static unsafe class BatchNormKernels
 {
     private const int BlockRows = 256;
 
-    /// <summary>A batch's per-channel mean and 1 / sqrt(biased variance + eps), the latter rounded to float32 (as
-    /// the reference computes it) and held as float64 for the row loops.</summary>
-    public sealed record Statistics(double[] Mean, double[] InvStd);
-
     /// <summary>sums[j] = sum over rows of x[r, j].</summary>
-    public static double[] ColumnSums(ReadOnlySpan<float> x, int c) => Sums(x, c, 1, null, default);
-
-    /// <summary>sums[j] = sum over rows of (x[r, j] - mean[j])^2.</summary>
-    public static double[] SquaredDeviations(ReadOnlySpan<float> x, int c, double[] mean) =>
-        Sums(x, c, 1, mean, default);
-
-    /// <summary>(sum of g, sum of g * h) per channel, h recomputed from x: the backward's two reductions.</summary>
-    public static (double[] SumG, double[] SumGh) GradientSums(
-        ReadOnlySpan<float> g, ReadOnlySpan<float> x, int c, Statistics stats)
+    public static double[] ColumnSums(ReadOnlySpan<float> x, int c)
     {
-        double[] sums = Sums(x, c, 2, stats.Mean, g, stats.InvStd);
-        return (sums[..c], sums[c..]);
-    }
-
-    /// <summary>y = h * w + b in float32 (two roundings, as the reference).</summary>
-    public static void Normalize(
-        ReadOnlySpan<float> x, Span<float> y, int c, Statistics stats, ReadOnlySpan<float> w, ReadOnlySpan<float> b)
-    {
-        fixed (float* px = x, py = y, pw = w, pb = b)
-        fixed (double* mean = stats.Mean, invStd = stats.InvStd)
+        fixed (float* px = x)
         {
-            var rows = new NormalizeRows(px, py, c, mean, invStd, pw, pb);
-            ParallelRanges.Run(x.Length / c, ParallelRanges.ThreadsFor(2L * x.Length), 1, rows);
+            return Sums(x.Length / c, c, 1, new ColumnRows(px, c));
         }
     }
 
-    /// <summary>dx = (w * invStd) * ((g - sumG / n) - h * sumGh / n), in float64, rounded to float32.</summary>
+    /// <summary>sums[j] = sum over rows of (x[r, j] - mean[j])^2.</summary>
+    public static double[] SquaredDeviations(ReadOnlySpan<float> x, int c, double[] mean)
+    {
+        fixed (float* px = x)
+        fixed (double* pMean = mean)
+        {
+            return Sums(x.Length / c, c, 1, new DeviationRows(px, c, pMean));
+        }
+    }
+
+    /// <summary>(sum of g, sum of g * h) per channel, g masked by the fused ReLU if any: the backward's reductions.</summary>
+    public static (double[] SumG, double[] SumGh) GradientSums(
+        ReadOnlySpan<float> g, ReadOnlySpan<float> x, BatchNormAffine affine)
+    {
+        int c = affine.Channels;
+        fixed (float* pg = g, px = x)
+        {
+            double[] sums = Sums(x.Length / c, c, 2, new GradientRows(pg, affine.Rows(px)));
+            return (sums[..c], sums[c..]);
+        }
+    }
+
+    /// <summary>y = h * w + b in float32 (two roundings, as the reference), then max(y, 0) with a fused ReLU.</summary>
+    public static void Normalize(ReadOnlySpan<float> x, Span<float> y, BatchNormAffine affine)
+    {
+        fixed (float* px = x, py = y)
+        {
+            var rows = new NormalizeRows(affine.Rows(px), py);
+            ParallelRanges.Run(x.Length / affine.Channels, ParallelRanges.ThreadsFor(2L * x.Length), 1, rows);
+        }
+    }
+
+    /// <summary>dx = (weight * invStd) * ((g - sumG / n) - h * sumGh / n), in float64, rounded to float32 (g masked
+    /// by a fused ReLU), with the weight as it is now (as the reference reads it).</summary>
     public static void InputGrad(
-        ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> dx, int c, Statistics stats, float[] scale,
+        ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> dx, BatchNormAffine affine, ReadOnlySpan<float> weight,
         double[] sumG, double[] sumGh)
     {
+        int c = affine.Channels;
         int n = x.Length / c;
         double[] meanG = sumG.Select(s => s / n).ToArray();
-        double[] wide = scale.Select(s => (double)s).ToArray();
-        fixed (float* pg = g, px = x, pd = dx)
-        fixed (double* mean = stats.Mean, invStd = stats.InvStd, pScale = wide, pMeanG = meanG, pSumGh = sumGh)
+        var scale = new double[c];
+        for (int j = 0; j < c; j++)
         {
-            var rows = new InputGradRows(pg, px, pd, c, mean, invStd, pScale, pMeanG, pSumGh, n);
+            scale[j] = weight[j] * (float)affine.InvStd[j];
+        }
+
+        fixed (float* pg = g, px = x, pd = dx)
+        fixed (double* pScale = scale, pMeanG = meanG, pSumGh = sumGh)
+        {
+            var rows = new InputGradRows(pg, pd, affine.Rows(px), pScale, pMeanG, pSumGh, n);
             ParallelRanges.Run(n, ParallelRanges.ThreadsFor(3L * x.Length), 1, rows);
         }
     }
 
     /// <summary>
-    /// Per-channel float64 sums of x (width 1, no mean), of (x - mean)^2 (width 1), or of g and g * h (width 2):
-    /// each block's partial row of <paramref name="width"/> * c sums, then the partials added in block order.
+    /// Per-channel float64 sums of <paramref name="width"/> quantities that <paramref name="rows"/> adds row by row:
+    /// each block's partial row of width * c sums, then the partials added in block order.
     /// </summary>
-    private static double[] Sums(
-        ReadOnlySpan<float> x, int c, int width, double[]? mean, ReadOnlySpan<float> g, double[]? invStd = null)
+    private static double[] Sums<TRows>(int n, int c, int width, TRows rows)
+        where TRows : struct, IRowSums
     {
-        int n = x.Length / c;
         int blocks = (n + BlockRows - 1) / BlockRows;
         var partials = new double[blocks * width * c];
-        fixed (float* px = x, pg = g)
-        fixed (double* pMean = mean, pInvStd = invStd, pPartials = partials)
+        fixed (double* pPartials = partials)
         {
-            var work = new SumBlocks(px, pg, n, c, width, pMean, pInvStd, pPartials);
-            ParallelRanges.Run(blocks, ParallelRanges.ThreadsFor(width * (long)x.Length), 1, work);
+            var work = new SumBlocks<TRows>(rows, n, width * c, pPartials);
+            ParallelRanges.Run(blocks, ParallelRanges.ThreadsFor(width * (long)n * c), 1, work);
         }
 
         var sums = new double[width * c];
@@ -91,126 +107,139 @@ internal static unsafe class BatchNormKernels
         return sums;
     }
 
-    /// <summary>h for 2 x Vector&lt;double&gt;.Count channels from j on, as float64 (the float32 value widened).</summary>
-    private static void Normalised(float* row, double* mean, double* invStd, int j, out Vector<double> h0, out Vector<double> h1)
+    /// <summary>Adds one row's quantities into a block's partial sums.</summary>
+    private interface IRowSums
     {
-        Vector.Widen(Vector.Load(row + j), out Vector<double> x0, out Vector<double> x1);
-        int d = Vector<double>.Count;
-        Vector<float> h = Vector.Narrow(
-            (x0 - Vector.Load(mean + j)) * Vector.Load(invStd + j), (x1 - Vector.Load(mean + j + d)) * Vector.Load(invStd + j + d));
-        Vector.Widen(h, out h0, out h1);
+        void Add(int row, double* sums);
     }
 
-    private static double NormalisedScalar(float x, double mean, double invStd) => (float)((x - mean) * invStd);
-
-    private readonly struct SumBlocks(
-        float* x, float* g, int n, int c, int width, double* mean, double* invStd, double* partials) : IRangeWork
+    private readonly struct SumBlocks<TRows>(TRows rows, int n, int stride, double* partials) : IRangeWork
+        where TRows : struct, IRowSums
     {
         public void Run(int start, int end)
         {
-            int f = Vector<float>.Count, d = Vector<double>.Count;
             for (int block = start; block < end; block++)
             {
-                double* acc = partials + ((long)block * width * c);
+                double* sums = partials + ((long)block * stride);
                 for (int r = block * BlockRows, last = Math.Min(n, r + BlockRows); r < last; r++)
                 {
-                    float* row = x + ((long)r * c);
-                    int j = 0;
-                    if (width == 2)
-                    {
-                        float* grow = g + ((long)r * c);
-                        for (; j <= c - f; j += f)
-                        {
-                            Normalised(row, mean, invStd, j, out Vector<double> h0, out Vector<double> h1);
-                            Vector.Widen(Vector.Load(grow + j), out Vector<double> g0, out Vector<double> g1);
-                            (Vector.Load(acc + j) + g0).Store(acc + j);
-                            (Vector.Load(acc + j + d) + g1).Store(acc + j + d);
-                            (Vector.Load(acc + c + j) + (g0 * h0)).Store(acc + c + j);
-                            (Vector.Load(acc + c + j + d) + (g1 * h1)).Store(acc + c + j + d);
-                        }
-
-                        for (; j < c; j++)
-                        {
-                            acc[j] += grow[j];
-                            acc[c + j] += grow[j] * NormalisedScalar(row[j], mean[j], invStd[j]);
-                        }
-                    }
-                    else if (mean is null)
-                    {
-                        for (; j <= c - f; j += f)
-                        {
-                            Vector.Widen(Vector.Load(row + j), out Vector<double> x0, out Vector<double> x1);
-                            (Vector.Load(acc + j) + x0).Store(acc + j);
-                            (Vector.Load(acc + j + d) + x1).Store(acc + j + d);
-                        }
-
-                        for (; j < c; j++)
-                        {
-                            acc[j] += row[j];
-                        }
-                    }
-                    else
-                    {
-                        for (; j <= c - f; j += f)
-                        {
-                            Vector.Widen(Vector.Load(row + j), out Vector<double> x0, out Vector<double> x1);
-                            Vector<double> d0 = x0 - Vector.Load(mean + j), d1 = x1 - Vector.Load(mean + j + d);
-                            (Vector.Load(acc + j) + (d0 * d0)).Store(acc + j);
-                            (Vector.Load(acc + j + d) + (d1 * d1)).Store(acc + j + d);
-                        }
-
-                        for (; j < c; j++)
-                        {
-                            double dev = row[j] - mean[j];
-                            acc[j] += dev * dev;
-                        }
-                    }
+                    rows.Add(r, sums);
                 }
             }
         }
     }
 
-    private readonly struct NormalizeRows(
-        float* x, float* y, int c, double* mean, double* invStd, float* w, float* b) : IRangeWork
+    private readonly struct ColumnRows(float* x, int c) : IRowSums
+    {
+        public void Add(int row, double* sums)
+        {
+            float* values = x + ((long)row * c);
+            int j = 0;
+            for (int d = Vector<double>.Count; j <= c - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                Vector.Widen(Vector.Load(values + j), out Vector<double> x0, out Vector<double> x1);
+                (Vector.Load(sums + j) + x0).Store(sums + j);
+                (Vector.Load(sums + j + d) + x1).Store(sums + j + d);
+            }
+
+            for (; j < c; j++)
+            {
+                sums[j] += values[j];
+            }
+        }
+    }
+
+    private readonly struct DeviationRows(float* x, int c, double* mean) : IRowSums
+    {
+        public void Add(int row, double* sums)
+        {
+            float* values = x + ((long)row * c);
+            int j = 0;
+            for (int d = Vector<double>.Count; j <= c - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                Vector.Widen(Vector.Load(values + j), out Vector<double> x0, out Vector<double> x1);
+                Vector<double> d0 = x0 - Vector.Load(mean + j), d1 = x1 - Vector.Load(mean + j + d);
+                (Vector.Load(sums + j) + (d0 * d0)).Store(sums + j);
+                (Vector.Load(sums + j + d) + (d1 * d1)).Store(sums + j + d);
+            }
+
+            for (; j < c; j++)
+            {
+                double deviation = values[j] - mean[j];
+                sums[j] += deviation * deviation;
+            }
+        }
+    }
+
+    /// <summary>sums[j] += g', sums[c + j] += g' * h with g' the (masked) output gradient.</summary>
+    private readonly struct GradientRows(float* g, AffineRows rows) : IRowSums
+    {
+        public void Add(int row, double* sums)
+        {
+            int c = rows.Channels;
+            long at = (long)row * c;
+            int j = 0;
+            for (int d = Vector<double>.Count; j <= c - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                Vector<float> h = rows.Normalised(at, j);
+                Vector.Widen(h, out Vector<double> h0, out Vector<double> h1);
+                Vector.Widen(rows.Masked(Vector.Load(g + at + j), h, j), out Vector<double> g0, out Vector<double> g1);
+                (Vector.Load(sums + j) + g0).Store(sums + j);
+                (Vector.Load(sums + j + d) + g1).Store(sums + j + d);
+                (Vector.Load(sums + c + j) + (g0 * h0)).Store(sums + c + j);
+                (Vector.Load(sums + c + j + d) + (g1 * h1)).Store(sums + c + j + d);
+            }
+
+            for (; j < c; j++)
+            {
+                float h = rows.NormalisedElement(at + j, j);
+                float masked = rows.Masked(g[at + j], h, j);
+                sums[j] += masked;
+                sums[c + j] += masked * (double)h;
+            }
+        }
+    }
+
+    private readonly struct NormalizeRows(AffineRows rows, float* y) : IRangeWork
     {
         public void Run(int start, int end)
         {
-            int f = Vector<float>.Count;
+            int c = rows.Channels;
             for (int r = start; r < end; r++)
             {
-                float* row = x + ((long)r * c), output = y + ((long)r * c);
+                long at = (long)r * c;
                 int j = 0;
-                for (; j <= c - f; j += f)
+                for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
                 {
-                    Normalised(row, mean, invStd, j, out Vector<double> h0, out Vector<double> h1);
-                    ((Vector.Narrow(h0, h1) * Vector.Load(w + j)) + Vector.Load(b + j)).Store(output + j);
+                    rows.Output(rows.Normalised(at, j), j).Store(y + at + j);
                 }
 
                 for (; j < c; j++)
                 {
-                    output[j] = ((float)NormalisedScalar(row[j], mean[j], invStd[j]) * w[j]) + b[j];
+                    y[at + j] = rows.Output(rows.NormalisedElement(at + j, j), j);
                 }
             }
         }
     }
 
     private readonly struct InputGradRows(
-        float* g, float* x, float* dx, int c, double* mean, double* invStd, double* scale, double* meanG,
-        double* sumGh, int n) : IRangeWork
+        float* g, float* dx, AffineRows rows, double* scale, double* meanG, double* sumGh, int n) : IRangeWork
     {
         public void Run(int start, int end)
         {
-            int f = Vector<float>.Count, d = Vector<double>.Count;
+            int c = rows.Channels, d = Vector<double>.Count;
             var count = new Vector<double>(n);
             for (int r = start; r < end; r++)
             {
                 long at = (long)r * c;
                 int j = 0;
-                for (; j <= c - f; j += f)
+                for (; j <= c - Vector<float>.Count; j += Vector<float>.Count)
                 {
-                    Normalised(x + at, mean, invStd, j, out Vector<double> h0, out Vector<double> h1);
-                    Vector.Widen(Vector.Load(g + at + j), out Vector<double> g0, out Vector<double> g1);
-                    Vector<double> d0 = Vector.Load(scale + j) * (g0 - Vector.Load(meanG + j) - (h0 * Vector.Load(sumGh + j) / count));
+                    Vector<float> h = rows.Normalised(at, j);
+                    Vector.Widen(h, out Vector<double> h0, out Vector<double> h1);
+                    Vector.Widen(rows.Masked(Vector.Load(g + at + j), h, j), out Vector<double> g0, out Vector<double> g1);
+                    Vector<double> d0 = Vector.Load(scale + j)
+                        * (g0 - Vector.Load(meanG + j) - (h0 * Vector.Load(sumGh + j) / count));
                     Vector<double> d1 = Vector.Load(scale + j + d)
                         * (g1 - Vector.Load(meanG + j + d) - (h1 * Vector.Load(sumGh + j + d) / count));
                     Vector.Narrow(d0, d1).Store(dx + at + j);
@@ -218,8 +247,9 @@ internal static unsafe class BatchNormKernels
 
                 for (; j < c; j++)
                 {
-                    double h = NormalisedScalar(x[at + j], mean[j], invStd[j]);
-                    dx[at + j] = (float)(scale[j] * (g[at + j] - meanG[j] - (h * sumGh[j] / n)));
+                    float h = rows.NormalisedElement(at + j, j);
+                    double masked = rows.Masked(g[at + j], h, j);
+                    dx[at + j] = (float)(scale[j] * (masked - meanG[j] - (h * sumGh[j] / n)));
                 }
             }
         }

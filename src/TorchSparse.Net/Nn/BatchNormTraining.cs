@@ -6,6 +6,7 @@ namespace TorchSparse.Nn;
 /// BatchNorm in training mode: y = (x - mean) / sqrt(var + eps) * weight + bias with the batch's mean and biased
 /// variance (in float64), running statistics updated with the unbiased variance as PyTorch does, and the standard
 /// backward: dx = weight / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)), dweight = sum(dy * xhat), dbias = sum(dy).
+/// With <see cref="BatchNorm.FuseRelu"/> the output is max(y, 0) and dy is masked as the ReLU's backward would.
 /// The row loops are <see cref="BatchNormKernels"/>.
 /// </summary>
 internal static class BatchNormTraining
@@ -40,34 +41,26 @@ internal static class BatchNormTraining
         }
 
         norm.CountBatch();
-        var stats = new BatchNormKernels.Statistics(mean, invStd);
+        var affine = new BatchNormAffine(mean, invStd, norm.Weight.AsSpan<float>(), norm.Bias.AsSpan<float>(), norm.FuseRelu);
         Tensor y = Tensor.Empty(DType.Float32, x.Device, n, c);
-        BatchNormKernels.Normalize(xs, y.AsSpan<float>(), c, stats, norm.Weight.AsSpan<float>(), norm.Bias.AsSpan<float>());
+        BatchNormKernels.Normalize(xs, y.AsSpan<float>(), affine);
         if (GradientTape.IsRecording)
         {
             Tensor weight = norm.Weight, bias = norm.Bias;
-            GradientTape.Record(y, [x, weight, bias], g => Backward(g, x, stats, weight), category: TapeProfile.BatchNorm);
+            GradientTape.Record(y, [x, weight, bias], g => Backward(g, x, affine, weight), category: TapeProfile.BatchNorm);
         }
 
         return y;
     }
 
-    private static Tensor?[] Backward(Tensor outputGrad, Tensor x, BatchNormKernels.Statistics stats, Tensor weight)
+    private static Tensor?[] Backward(Tensor outputGrad, Tensor x, BatchNormAffine affine, Tensor weight)
     {
-        int n = x.Size(0);
         int c = x.Size(1);
         ReadOnlySpan<float> g = outputGrad.AsSpan<float>();
         ReadOnlySpan<float> xs = x.AsSpan<float>();
-        (double[] sumG, double[] sumGh) = BatchNormKernels.GradientSums(g, xs, c, stats);
-        ReadOnlySpan<float> w = weight.AsSpan<float>();
-        var scale = new float[c];
-        for (int j = 0; j < c; j++)
-        {
-            scale[j] = w[j] * (float)stats.InvStd[j];
-        }
-
-        Tensor dx = Tensor.Empty(DType.Float32, x.Device, n, c);
-        BatchNormKernels.InputGrad(g, xs, dx.AsSpan<float>(), c, stats, scale, sumG, sumGh);
+        (double[] sumG, double[] sumGh) = BatchNormKernels.GradientSums(g, xs, affine);
+        Tensor dx = Tensor.Empty(DType.Float32, x.Device, x.Size(0), c);
+        BatchNormKernels.InputGrad(g, xs, dx.AsSpan<float>(), affine, weight.AsSpan<float>(), sumG, sumGh);
         return [dx, Tensor.From(sumGh.Select(v => (float)v).ToArray(), c), Tensor.From(sumG.Select(v => (float)v).ToArray(), c)];
     }
 }

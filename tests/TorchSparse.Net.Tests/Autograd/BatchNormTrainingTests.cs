@@ -43,6 +43,29 @@ public sealed class BatchNormTrainingTests
     }
 
     [Theory]
+    [InlineData(3001, 13)]
+    [InlineData(300, 64)]
+    public void A_fused_relu_gives_the_bits_of_batchnorm_then_relu(int n, int c)
+    {
+        var random = new Random(n * c);
+        float[] x = Enumerable.Range(0, n * c).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        float[] seed = Enumerable.Range(0, n * c).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        float[][] Run(bool fused)
+        {
+            var norm = new BatchNorm(c) { Training = true, FuseRelu = fused };
+            int[] coords = Enumerable.Range(0, n).SelectMany(r => new[] { 0, r, 0, 0 }).ToArray();
+            var input = new SparseTensor(Tensor.From(x, n, c), Tensor.From(coords, n, 4));
+            using var tape = new GradientTape();
+            SparseTensor y = fused ? norm.Forward(input) : SparseOps.Relu(norm.Forward(input));
+            Gradients grads = tape.Backward(y.Feats, Tensor.From(seed, n, c));
+            return [y.Feats.ToArray<float>(), grads.Of(input.Feats)!.ToArray<float>(),
+                grads.Of(norm.Weight)!.ToArray<float>(), grads.Of(norm.Bias)!.ToArray<float>()];
+        }
+
+        Assert.Equal(Run(fused: false), Run(fused: true));
+    }
+
+    [Theory]
     [InlineData(0f)]
     [InlineData(0.1f)]
     public void Activation_gradient_is_the_scalar_definition_bit_for_bit(float slope)
