@@ -28,22 +28,8 @@ internal static unsafe class CpuOps
     /// An activation's input gradient, <c>destination[i] = x[i] &gt; 0 ? g[i] : slope * g[i]</c> (ReLU: slope 0),
     /// from the output gradient g and the activation's input x (or, for ReLU, its output: the sign test agrees).
     /// </summary>
-    public static void ActivationGrad(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> destination, float slope)
-    {
-        if (g.Length != x.Length)
-        {
-            ThrowHelper.ThrowShape($"g has {g.Length} elements but x has {x.Length}.");
-        }
-
-        CheckDestination(g.Length, destination.Length);
-        CheckOverlap(g, destination, nameof(g));
-        CheckOverlap(x, destination, nameof(x));
-        fixed (float* pg = g, px = x, pd = destination)
-        {
-            var work = new BinaryWork<ActivationGradOperator>(pg, px, pd, new ActivationGradOperator(slope));
-            ParallelRanges.Run(g.Length, ParallelRanges.ThreadsFor(3L * g.Length), Simd512.Count, work);
-        }
-    }
+    public static void ActivationGrad(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> destination, float slope) =>
+        Binary(g, x, destination, new ActivationGradOperator(slope));
 
     /// <summary>
     /// <c>destination[i] = x[i] + y[i]</c> for the length of <paramref name="x"/>; either input may be the
@@ -51,25 +37,13 @@ internal static unsafe class CpuOps
     /// </summary>
     public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, bool relu = false)
     {
-        if (y.Length != x.Length)
+        if (relu)
         {
-            ThrowHelper.ThrowShape($"x has {x.Length} elements but y has {y.Length}.");
+            Binary(x, y, destination, default(AddReluOperator));
         }
-
-        CheckDestination(x.Length, destination.Length);
-        CheckOverlap(x, destination, nameof(x));
-        CheckOverlap(y, destination, nameof(y));
-        fixed (float* px = x, py = y, pd = destination)
+        else
         {
-            int threads = ParallelRanges.ThreadsFor(3L * x.Length);
-            if (relu)
-            {
-                ParallelRanges.Run(x.Length, threads, Simd512.Count, new BinaryWork<AddReluOperator>(px, py, pd, default));
-            }
-            else
-            {
-                ParallelRanges.Run(x.Length, threads, Simd512.Count, new BinaryWork<AddOperator>(px, py, pd, default));
-            }
+            Binary(x, y, destination, default(AddOperator));
         }
     }
 
@@ -191,6 +165,25 @@ internal static unsafe class CpuOps
                     BinaryLoop.Invoke(pSums, pPartials + ((long)b * channels), pSums, (nuint)channels, default(AddOperator));
                 }
             }
+        }
+    }
+
+    /// <summary><c>destination[i] = op(x[i], y[i])</c>, checked, split across threads when large.</summary>
+    private static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, TOp op)
+        where TOp : struct, IBinaryOperator
+    {
+        if (y.Length != x.Length)
+        {
+            ThrowHelper.ThrowShape($"x has {x.Length} elements but y has {y.Length}.");
+        }
+
+        CheckDestination(x.Length, destination.Length);
+        CheckOverlap(x, destination, nameof(x));
+        CheckOverlap(y, destination, nameof(y));
+        fixed (float* px = x, py = y, pd = destination)
+        {
+            var work = new BinaryWork<TOp>(px, py, pd, op);
+            ParallelRanges.Run(x.Length, ParallelRanges.ThreadsFor(3L * x.Length), Simd512.Count, work);
         }
     }
 
