@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using TorchSparse.Backends.Cpu;
 
@@ -88,20 +89,30 @@ internal static unsafe class BatchNormKernels
         where TRows : struct, IRowSums
     {
         int blocks = (n + BlockRows - 1) / BlockRows;
-        var partials = new double[blocks * width * c];
-        fixed (double* pPartials = partials)
-        {
-            var work = new SumBlocks<TRows>(rows, n, width * c, pPartials);
-            ParallelRanges.Run(blocks, ParallelRanges.ThreadsFor(width * (long)n * c), 1, work);
-        }
-
         var sums = new double[width * c];
-        for (int block = 0; block < blocks; block++)
+
+        // Rented: every BatchNorm of a step would otherwise allocate its partials afresh (tens of MB per step).
+        double[] partials = ArrayPool<double>.Shared.Rent(blocks * sums.Length);
+        try
         {
-            for (int j = 0; j < sums.Length; j++)
+            partials.AsSpan(0, blocks * sums.Length).Clear();
+            fixed (double* pPartials = partials)
             {
-                sums[j] += partials[(block * sums.Length) + j];
+                var work = new SumBlocks<TRows>(rows, n, sums.Length, pPartials);
+                ParallelRanges.Run(blocks, ParallelRanges.ThreadsFor(width * (long)n * c), 1, work);
             }
+
+            for (int block = 0; block < blocks; block++)
+            {
+                for (int j = 0; j < sums.Length; j++)
+                {
+                    sums[j] += partials[(block * sums.Length) + j];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(partials);
         }
 
         return sums;
