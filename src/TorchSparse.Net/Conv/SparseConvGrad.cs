@@ -54,7 +54,7 @@ public static class SparseConvGrad
             using (TapeProfile.Time(TapeProfile.KernelMaps))
             {
                 // Built on the first backward and kept with the map; timed here so a profile counts it as a map.
-                _ = map.Transposed;
+                _ = map.InputGradMap;
             }
 
             backend.SparseConvInputGrad(outputGrad, weight, map, config ?? ConvConfig.Default, inputGrad);

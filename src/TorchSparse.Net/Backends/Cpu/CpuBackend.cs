@@ -51,7 +51,7 @@ internal sealed class CpuBackend : Backend
         Tensor outputGrad, Tensor weight, KernelMap map, ConvConfig config, Tensor inputGrad)
     {
         // dX = dY * W^T over the transposed map: a forward conv from the outputs back to the inputs, so every
-        // dataflow (and its speed) carries over unchanged.
+        // dataflow (and its speed) carries over unchanged. A mirror-symmetric map serves as its own transpose.
         int volume = map.Volume;
         int cin = inputGrad.Size(1);
         int cout = outputGrad.Size(1);
@@ -60,11 +60,12 @@ internal sealed class CpuBackend : Backend
         var packed = new PackedMatrix[volume];
         for (int k = 0; k < volume; k++)
         {
-            Transpose(w.Slice(k * cin * cout, cin * cout), cin, cout, transposed);
+            int source = map.MirrorSymmetric ? volume - 1 - k : k;
+            Transpose(w.Slice(source * cin * cout, cin * cout), cin, cout, transposed);
             packed[k] = PackedMatrix.Pack(transposed, cout, cin);
         }
 
-        CpuSparseConv.Run(outputGrad, packed, map.Transposed, config, inputGrad);
+        CpuSparseConv.Run(outputGrad, packed, map.InputGradMap, config, inputGrad);
     }
 
     public override unsafe void SparseConvWeightGrad(Tensor input, Tensor outputGrad, KernelMap map, Tensor weightGrad)
