@@ -1,9 +1,7 @@
 using System.Runtime;
-using Perception.Datasets.SemanticKitti;
 using Pvcnn;
 using TorchSparse.Conv;
 using TorchSparse.Nn;
-using TorchSparse.Training;
 using TorchSparse.Tuning;
 
 namespace Perception.Bench;
@@ -46,28 +44,9 @@ public static class ModelBench
         }
 
         progress?.Report("training step: MinkUNet cr 0.5");
-        double stepMs = TrainingStepMilliseconds(workload, repeats: 3);
-        report.Add("train_minkunet_cr05_step_ms", stepMs, "ms",
-            "MinkUNet cr 0.5 training step on the standard scan: forward on the tape, cross-entropy, backward, SGD");
-        report.Add("train_minkunet_cr05_vs_inference", stepMs / report.Number("minkunet_cr05_ms"), "x",
-            "training step / inference pass");
-    }
-
-    /// <summary>Median time of one SGD step on the scan, labelled with its simulated classes (spvnas's map).</summary>
-    private static double TrainingStepMilliseconds(StandardWorkload workload, int repeats)
-    {
-        var model = new MinkUNet(0.5) { Training = true };
-        float[] points = workload.Scan.Points.ToArray();
-        (TorchSparse.SparseTensor input, TorchSparse.Coordinates.QuantizedCloud cloud) = SemanticSegmenter.Voxelize(points, 0.05f);
-        var targets = new long[cloud.Count];
-        for (int v = 0; v < targets.Length; v++)
-        {
-            targets[v] = KittiLearningMap.Spvnas.ToClass(workload.Scan.RawLabels[cloud.FirstIndex[v]]);
-        }
-
-        TorchSparse.Tensor labels = TorchSparse.Tensor.From(targets, targets.Length);
-        var sgd = new Sgd(learningRate: 0.01, momentum: 0.9);
-        return ConvAutotuner.MedianMilliseconds(() => sgd.Step(TrainingStep.Gradients(model, input, labels).Gradients), repeats);
+        TrainingBench.Run(report, workload, steps: 3);
+        report.Add("train_minkunet_cr05_vs_inference",
+            report.Number("train_minkunet_cr05_step_ms") / report.Number("minkunet_cr05_ms"), "x", "training step / inference pass");
     }
 
     /// <summary>MACs and the per-stage split of the profiled pass with the median total of three.</summary>

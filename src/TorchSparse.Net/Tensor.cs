@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using TorchSparse.Autograd;
 using TorchSparse.Backends;
 using TorchSparse.Backends.Cpu;
 
@@ -50,7 +51,9 @@ public sealed class Tensor
     public static Tensor Empty(DType dtype, Device device, params int[] shape)
     {
         long length = CheckedLength(shape);
-        return new Tensor(device.Backend.Allocate(dtype, length, zeroed: false), (int[])shape.Clone());
+        TensorStorage storage = GradientTape.Rent(dtype, device, length, zeroed: false)
+            ?? device.Backend.Allocate(dtype, length, zeroed: false);
+        return new Tensor(storage, (int[])shape.Clone());
     }
 
     public static Tensor Zeros(DType dtype, params int[] shape) => Zeros(dtype, Device.Cpu, shape);
@@ -58,7 +61,9 @@ public sealed class Tensor
     public static Tensor Zeros(DType dtype, Device device, params int[] shape)
     {
         long length = CheckedLength(shape);
-        return new Tensor(device.Backend.Allocate(dtype, length, zeroed: true), (int[])shape.Clone());
+        TensorStorage storage = GradientTape.Rent(dtype, device, length, zeroed: true)
+            ?? device.Backend.Allocate(dtype, length, zeroed: true);
+        return new Tensor(storage, (int[])shape.Clone());
     }
 
     /// <summary>Copies <paramref name="data"/> into a new tensor of the given shape on <paramref name="device"/>.</summary>
@@ -157,10 +162,10 @@ public sealed class Tensor
 
     internal Span<byte> AsBytes() => Storage switch
     {
-        CpuStorage<float> f => MemoryMarshal.AsBytes(f.Array.AsSpan()),
-        CpuStorage<Half> h => MemoryMarshal.AsBytes(h.Array.AsSpan()),
-        CpuStorage<int> i => MemoryMarshal.AsBytes(i.Array.AsSpan()),
-        CpuStorage<long> l => MemoryMarshal.AsBytes(l.Array.AsSpan()),
+        CpuStorage<float> f => MemoryMarshal.AsBytes(f.Span),
+        CpuStorage<Half> h => MemoryMarshal.AsBytes(h.Span),
+        CpuStorage<int> i => MemoryMarshal.AsBytes(i.Span),
+        CpuStorage<long> l => MemoryMarshal.AsBytes(l.Span),
         _ => throw new DeviceMismatchException($"byte view needs a CPU tensor; this one is on {Device}."),
     };
 

@@ -8,11 +8,12 @@ namespace Pvcnn.Blocks;
 /// <summary>
 /// Conv3d then BatchNorm, optionally then ReLU: the unit every torchsparse model is built from. Loaded under its
 /// checkpoint keys, it runs as one convolution with the normalisation folded in and the ReLU fused; in training it
-/// runs the three steps unfused (batch statistics, recorded on an active gradient tape).
+/// runs the conv, then the BatchNorm on batch statistics with the ReLU fused into it (recorded on an active gradient
+/// tape).
 /// </summary>
 internal sealed class ConvBn(Conv3d conv, string convPrefix, string normPrefix, bool relu)
 {
-    private readonly BatchNorm norm = new(conv.OutChannels);
+    private readonly BatchNorm norm = new(conv.OutChannels) { FuseRelu = relu };
     private Conv3d? folded;
 
     public Conv3d Conv { get; } = conv;
@@ -45,8 +46,7 @@ internal sealed class ConvBn(Conv3d conv, string convPrefix, string normPrefix, 
     {
         if (Training)
         {
-            SparseTensor normalised = norm.Forward(Conv.Forward(x));
-            return relu ? TorchSparse.Functional.SparseOps.Relu(normalised) : normalised;
+            return norm.Forward(Conv.Forward(x));
         }
 
         Conv3d layer = folded ?? throw new InvalidOperationException("ConvBn.Prepare was not called after loading.");

@@ -7,14 +7,7 @@ internal static class Backward
     public static Tensor Activation(Tensor outputGrad, Tensor input, float slope)
     {
         Tensor result = Like(outputGrad);
-        ReadOnlySpan<float> g = outputGrad.AsSpan<float>();
-        ReadOnlySpan<float> x = input.AsSpan<float>();
-        Span<float> dx = result.AsSpan<float>();
-        for (int i = 0; i < dx.Length; i++)
-        {
-            dx[i] = x[i] > 0 ? g[i] : slope * g[i];
-        }
-
+        outputGrad.Device.Backend.ActivationGrad(outputGrad, input, slope, result);
         return result;
     }
 

@@ -49,8 +49,12 @@ internal abstract class Backend
     /// <summary>sums [C] = the column sums of rows [N, C], in a fixed order (a bias gradient).</summary>
     public abstract void ColumnSums(Tensor rows, Tensor sums);
 
-    /// <summary>In place: max(x, 0), or x for x &gt; 0 and slope * x otherwise when <paramref name="slope"/> is set.</summary>
-    public abstract void Activate(Tensor values, float? slope);
+    /// <summary>output = max(input, 0), or input for input &gt;= 0 and slope * input otherwise when
+    /// <paramref name="slope"/> is set; output may be input itself (in place).</summary>
+    public abstract void Activate(Tensor input, Tensor output, float? slope);
+
+    /// <summary>inputGrad = outputGrad where input &gt; 0, slope * outputGrad elsewhere (ReLU: slope 0).</summary>
+    public abstract void ActivationGrad(Tensor outputGrad, Tensor input, float slope, Tensor inputGrad);
 
     /// <summary>output = a + b, element-wise (same shapes).</summary>
     public abstract void Add(Tensor a, Tensor b, Tensor output, bool relu = false);

@@ -18,6 +18,7 @@ public static class SparseConv
     internal static SparseTensor Forward(
         SparseTensor input, Tensor weight, Tensor? bias, ConvGeometry geometry, ConvConfig? config, bool relu)
     {
+        using TapeProfile.Scope timing = TapeProfile.Time(TapeProfile.Convs);
         geometry.Validate();
         (int cin, int cout) = ValidateWeights(input, weight, bias, geometry);
         Backends.Backend backend = input.Device.Backend;
@@ -30,7 +31,12 @@ public static class SparseConv
             return new SparseTensor(product, input.Coords, input.Stride, input.Cache);
         }
 
-        ResolvedMap resolved = KernelMapResolver.Resolve(input, geometry);
+        ResolvedMap resolved;
+        using (TapeProfile.Time(TapeProfile.KernelMaps))
+        {
+            resolved = KernelMapResolver.Resolve(input, geometry);
+        }
+
         Tensor output = Tensor.Empty(DType.Float32, input.Device, resolved.Map.OutputCount, cout);
         backend.SparseConv(input.Feats, weight, resolved.Map, config ?? ConvConfig.Default, output);
         Epilogue(output, bias, relu);
@@ -52,7 +58,7 @@ public static class SparseConv
             Tensor dy = relu ? Autograd.Backward.ReluFromOutput(g, output) : g;
             ConvGradients grads = SparseConvGrad.Backward(input, weight, geometry, dy, bias is not null, config);
             return bias is null ? [grads.InputGrad, grads.WeightGrad] : [grads.InputGrad, grads.WeightGrad, grads.BiasGrad];
-        });
+        }, category: TapeProfile.Convs);
     }
 
     /// <summary>The kernel map <see cref="Forward(SparseTensor, Tensor, Tensor?, ConvGeometry, ConvConfig?)"/> would use, built into the input's cache if missing.</summary>
@@ -114,7 +120,7 @@ public static class SparseConv
         {
             if (relu)
             {
-                output.Device.Backend.Activate(output, slope: null);
+                output.Device.Backend.Activate(output, output, slope: null);
             }
 
             return;

@@ -1,3 +1,4 @@
+using TorchSparse.Autograd;
 using TorchSparse.Backends;
 using TorchSparse.KernelMaps;
 
@@ -50,6 +51,12 @@ public static class SparseConvGrad
         }
         else
         {
+            using (TapeProfile.Time(TapeProfile.KernelMaps))
+            {
+                // Built on the first backward and kept with the map; timed here so a profile counts it as a map.
+                _ = map.InputGradMap;
+            }
+
             backend.SparseConvInputGrad(outputGrad, weight, map, config ?? ConvConfig.Default, inputGrad);
         }
 
@@ -71,6 +78,11 @@ public static class SparseConvGrad
         }
         else
         {
+            using (TapeProfile.Time(TapeProfile.KernelMaps))
+            {
+                _ = map.Pairs;
+            }
+
             backend.SparseConvWeightGrad(input.Feats, outputGrad, map, weightGrad);
         }
 

@@ -91,15 +91,14 @@ public static class FeatureOps
 
     internal static Tensor Activate(Tensor input, float? slope)
     {
-        Tensor copy = Backward.Like(input);
-        input.AsSpan<float>().CopyTo(copy.AsSpan<float>());
-        input.Device.Backend.Activate(copy, slope);
+        Tensor output = Backward.Like(input);
+        input.Device.Backend.Activate(input, output, slope);
         if (GradientTape.IsRecording)
         {
-            GradientTape.Record(copy, [input], g => [Backward.Activation(g, input, slope ?? 0f)]);
+            GradientTape.Record(output, [input], g => [Backward.Activation(g, input, slope ?? 0f)]);
         }
 
-        return copy;
+        return output;
     }
 
     private static Tensor Scaled(Tensor input, float[] factors)

@@ -87,6 +87,19 @@ public sealed class KernelMap
         }
     }
 
+    /// <summary>
+    /// Whether this map is its own transpose with every offset k read as Volume - 1 - k: a submanifold map of an odd
+    /// kernel over unique coordinates (if o sees i at k, i sees o at the mirrored offset).
+    /// </summary>
+    internal bool MirrorSymmetric { get; init; }
+
+    /// <summary>
+    /// The map an input gradient runs over: this map itself when <see cref="MirrorSymmetric"/> (offset k then takes
+    /// the weights of offset Volume - 1 - k), so a backward builds no transposed map and reuses this one's pair lists
+    /// and row order; otherwise <see cref="Transposed"/>.
+    /// </summary>
+    internal KernelMap InputGradMap => MirrorSymmetric ? this : Transposed;
+
     /// <summary>Pairs grouped by offset, each group in ascending output order (deterministic).</summary>
     internal PairLists Pairs => pairs ??= PairLists.From(this);
 

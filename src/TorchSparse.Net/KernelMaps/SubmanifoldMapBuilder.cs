@@ -70,9 +70,8 @@ internal sealed unsafe class SubmanifoldMapBuilder
 
             var builder = new SubmanifoldMapBuilder(source, target, keys, rowOfKey, keyer, columns, volume, mirror);
             ParallelWork.For(rows, ParallelChunk, builder.JoinRows);
+            return new KernelMap(rows, rows, volume, map) { MirrorSymmetric = mirror };
         }
-
-        return new KernelMap(rows, rows, volume, map);
     }
 
     // The key of every row and, unless the rows are already in key order, the stable key order of the rows. Keys

@@ -36,6 +36,13 @@ public sealed class BatchNorm
     /// <summary>Normalise with batch statistics and update the running ones (PyTorch's train mode).</summary>
     public bool Training { get; set; }
 
+    /// <summary>
+    /// ReLU applied to the output in the same pass (a BatchNorm + ReLU unit): in training the ReLU output alone is
+    /// written, and the backward masks the gradient while it recomputes the normalised values, with the bits of the
+    /// two separate ops.
+    /// </summary>
+    public bool FuseRelu { get; set; }
+
     /// <summary>Weight of the newest batch in the running statistics (PyTorch's default 0.1).</summary>
     public float Momentum { get; init; } = 0.1f;
 
@@ -81,7 +88,7 @@ public sealed class BatchNorm
         (float[] scale, float[] shift) = Affine();
         Tensor copy = Tensor.Empty(DType.Float32, features.Device, features.Shape);
         features.AsSpan<float>().CopyTo(copy.AsSpan<float>());
-        features.Device.Backend.ChannelAffine(copy, scale, shift);
+        features.Device.Backend.ChannelAffine(copy, scale, shift, FuseRelu);
         return copy;
     }
 

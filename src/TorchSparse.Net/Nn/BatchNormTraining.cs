@@ -6,11 +6,14 @@ namespace TorchSparse.Nn;
 /// BatchNorm in training mode: y = (x - mean) / sqrt(var + eps) * weight + bias with the batch's mean and biased
 /// variance (in float64), running statistics updated with the unbiased variance as PyTorch does, and the standard
 /// backward: dx = weight / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)), dweight = sum(dy * xhat), dbias = sum(dy).
+/// With <see cref="BatchNorm.FuseRelu"/> the output is max(y, 0) and dy is masked as the ReLU's backward would.
+/// The row loops are <see cref="BatchNormKernels"/>.
 /// </summary>
 internal static class BatchNormTraining
 {
     public static Tensor Forward(BatchNorm norm, Tensor x)
     {
+        using TapeProfile.Scope timing = TapeProfile.Time(TapeProfile.BatchNorm);
         int n = x.Size(0);
         int c = norm.Channels;
         if (n < 2)
@@ -19,31 +22,14 @@ internal static class BatchNormTraining
         }
 
         ReadOnlySpan<float> xs = x.AsSpan<float>();
-        var mean = new double[c];
-        var variance = new double[c];
-        for (int r = 0; r < n; r++)
-        {
-            for (int j = 0; j < c; j++)
-            {
-                mean[j] += xs[(r * c) + j];
-            }
-        }
-
+        double[] mean = BatchNormKernels.ColumnSums(xs, c);
         for (int j = 0; j < c; j++)
         {
             mean[j] /= n;
         }
 
-        for (int r = 0; r < n; r++)
-        {
-            for (int j = 0; j < c; j++)
-            {
-                double d = xs[(r * c) + j] - mean[j];
-                variance[j] += d * d;
-            }
-        }
-
-        var invStd = new float[c];
+        double[] variance = BatchNormKernels.SquaredDeviations(xs, c, mean);
+        var invStd = new double[c];
         Span<float> runningMean = norm.RunningMean.AsSpan<float>();
         Span<float> runningVar = norm.RunningVar.AsSpan<float>();
         for (int j = 0; j < c; j++)
@@ -55,60 +41,26 @@ internal static class BatchNormTraining
         }
 
         norm.CountBatch();
-        Tensor xhat = Tensor.Empty(DType.Float32, x.Device, n, c);
+        var affine = new BatchNormAffine(mean, invStd, norm.Weight.AsSpan<float>(), norm.Bias.AsSpan<float>(), norm.FuseRelu);
         Tensor y = Tensor.Empty(DType.Float32, x.Device, n, c);
-        Span<float> h = xhat.AsSpan<float>();
-        Span<float> ys = y.AsSpan<float>();
-        ReadOnlySpan<float> w = norm.Weight.AsSpan<float>(), b = norm.Bias.AsSpan<float>();
-        for (int r = 0; r < n; r++)
-        {
-            for (int j = 0; j < c; j++)
-            {
-                int i = (r * c) + j;
-                h[i] = (float)((xs[i] - mean[j]) * invStd[j]);
-                ys[i] = (h[i] * w[j]) + b[j];
-            }
-        }
-
+        BatchNormKernels.Normalize(xs, y.AsSpan<float>(), affine);
         if (GradientTape.IsRecording)
         {
             Tensor weight = norm.Weight, bias = norm.Bias;
-            GradientTape.Record(y, [x, weight, bias], g => Backward(g, xhat, invStd, weight));
+            GradientTape.Record(y, [x, weight, bias], g => Backward(g, x, affine, weight), category: TapeProfile.BatchNorm);
         }
 
         return y;
     }
 
-    private static Tensor?[] Backward(Tensor outputGrad, Tensor xhat, float[] invStd, Tensor weight)
+    private static Tensor?[] Backward(Tensor outputGrad, Tensor x, BatchNormAffine affine, Tensor weight)
     {
-        int n = xhat.Size(0);
-        int c = xhat.Size(1);
+        int c = x.Size(1);
         ReadOnlySpan<float> g = outputGrad.AsSpan<float>();
-        ReadOnlySpan<float> h = xhat.AsSpan<float>();
-        var sumG = new double[c];
-        var sumGh = new double[c];
-        for (int r = 0; r < n; r++)
-        {
-            for (int j = 0; j < c; j++)
-            {
-                int i = (r * c) + j;
-                sumG[j] += g[i];
-                sumGh[j] += g[i] * (double)h[i];
-            }
-        }
-
-        Tensor dx = Tensor.Empty(DType.Float32, xhat.Device, n, c);
-        Span<float> d = dx.AsSpan<float>();
-        ReadOnlySpan<float> w = weight.AsSpan<float>();
-        for (int r = 0; r < n; r++)
-        {
-            for (int j = 0; j < c; j++)
-            {
-                int i = (r * c) + j;
-                d[i] = (float)(w[j] * invStd[j] * (g[i] - (sumG[j] / n) - (h[i] * sumGh[j] / n)));
-            }
-        }
-
+        ReadOnlySpan<float> xs = x.AsSpan<float>();
+        (double[] sumG, double[] sumGh) = BatchNormKernels.GradientSums(g, xs, affine);
+        Tensor dx = Tensor.Empty(DType.Float32, x.Device, x.Size(0), c);
+        BatchNormKernels.InputGrad(g, xs, dx.AsSpan<float>(), affine, weight.AsSpan<float>(), sumG, sumGh);
         return [dx, Tensor.From(sumGh.Select(v => (float)v).ToArray(), c), Tensor.From(sumG.Select(v => (float)v).ToArray(), c)];
     }
 }

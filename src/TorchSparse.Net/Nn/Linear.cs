@@ -80,7 +80,7 @@ public sealed class Linear
         }
         else if (relu)
         {
-            input.Device.Backend.Activate(output, slope: null);
+            input.Device.Backend.Activate(output, output, slope: null);
         }
 
         if (GradientTape.IsRecording)

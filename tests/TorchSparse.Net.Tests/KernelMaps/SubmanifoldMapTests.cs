@@ -88,6 +88,15 @@ public class SubmanifoldMapTests
         }
 
         Assert.Equal(map.OutInMap.ToArray(), transposed);
+        Assert.True(map.MirrorSymmetric);
+    }
+
+    [Fact]
+    public void Duplicated_coordinates_or_an_even_kernel_are_not_mirror_symmetric()
+    {
+        int[] coords = TestClouds.Random(300, 1, 8, seed: 5);
+        Assert.False(KernelMapBuilder.Submanifold(TestClouds.WithDuplicates(coords, 20, seed: 6), 3, 1).MirrorSymmetric);
+        Assert.False(KernelMapBuilder.Submanifold(coords, 2, 1).MirrorSymmetric);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ internal sealed class CpuBackend : Backend
         Tensor outputGrad, Tensor weight, KernelMap map, ConvConfig config, Tensor inputGrad)
     {
         // dX = dY * W^T over the transposed map: a forward conv from the outputs back to the inputs, so every
-        // dataflow (and its speed) carries over unchanged.
+        // dataflow (and its speed) carries over unchanged. A mirror-symmetric map serves as its own transpose.
         int volume = map.Volume;
         int cin = inputGrad.Size(1);
         int cout = outputGrad.Size(1);
@@ -60,11 +60,12 @@ internal sealed class CpuBackend : Backend
         var packed = new PackedMatrix[volume];
         for (int k = 0; k < volume; k++)
         {
-            Transpose(w.Slice(k * cin * cout, cin * cout), cin, cout, transposed);
+            int source = map.MirrorSymmetric ? volume - 1 - k : k;
+            Transpose(w.Slice(source * cin * cout, cin * cout), cin, cout, transposed);
             packed[k] = PackedMatrix.Pack(transposed, cout, cin);
         }
 
-        CpuSparseConv.Run(outputGrad, packed, map.Transposed, config, inputGrad);
+        CpuSparseConv.Run(outputGrad, packed, map.InputGradMap, config, inputGrad);
     }
 
     public override unsafe void SparseConvWeightGrad(Tensor input, Tensor outputGrad, KernelMap map, Tensor weightGrad)
@@ -104,17 +105,20 @@ internal sealed class CpuBackend : Backend
     public override void ColumnSums(Tensor rows, Tensor sums) =>
         CpuOps.ColumnSums(rows.AsSpan<float>(), rows.Size(1), sums.AsSpan<float>());
 
-    public override void Activate(Tensor values, float? slope)
+    public override void Activate(Tensor input, Tensor output, float? slope)
     {
         if (slope is float s)
         {
-            CpuOps.LeakyRelu(values.AsSpan<float>(), s);
+            CpuOps.LeakyRelu(input.AsSpan<float>(), output.AsSpan<float>(), s);
         }
         else
         {
-            CpuOps.Relu(values.AsSpan<float>());
+            CpuOps.Relu(input.AsSpan<float>(), output.AsSpan<float>());
         }
     }
+
+    public override void ActivationGrad(Tensor outputGrad, Tensor input, float slope, Tensor inputGrad) =>
+        CpuOps.ActivationGrad(outputGrad.AsSpan<float>(), input.AsSpan<float>(), inputGrad.AsSpan<float>(), slope);
 
     public override void Add(Tensor a, Tensor b, Tensor output, bool relu = false) =>
         CpuOps.Add(a.AsSpan<float>(), b.AsSpan<float>(), output.AsSpan<float>(), relu);
@@ -144,16 +148,26 @@ internal sealed class CpuBackend : Backend
     }
 
     public static Span<T> Span<T>(TensorStorage storage)
-        where T : unmanaged => ((CpuStorage<T>)storage).Array.AsSpan();
+        where T : unmanaged => ((CpuStorage<T>)storage).Span;
 }
 
 internal sealed class CpuStorage<T> : TensorStorage
     where T : unmanaged
 {
-    private CpuStorage(CpuBackend backend, T[] array)
-        : base(backend, DTypeInfo.Of<T>(), array.LongLength) => Array = array;
+    private readonly T[] array;
+    private volatile bool released;
 
-    public T[] Array { get; }
+    private CpuStorage(CpuBackend backend, T[] array, long length)
+        : base(backend, DTypeInfo.Of<T>(), length) => this.array = array;
+
+    /// <summary>The backing array: longer than <see cref="TensorStorage.Length"/> when it came from a pool.</summary>
+    public T[] Array => released
+        ? throw new ObjectDisposedException(
+            "tensor", "this tensor's memory went back to its TensorPool when the gradient tape that recorded it was disposed.")
+        : array;
+
+    /// <summary>The tensor's elements: the first <see cref="TensorStorage.Length"/> of the array.</summary>
+    public Span<T> Span => Array.AsSpan(0, (int)Length);
 
     public static CpuStorage<T> Create(CpuBackend backend, long length, bool zeroed)
     {
@@ -167,6 +181,17 @@ internal sealed class CpuStorage<T> : TensorStorage
         T[] array = zeroed
             ? GC.AllocateArray<T>((int)length, pinned: true)
             : GC.AllocateUninitializedArray<T>((int)length, pinned: true);
-        return new CpuStorage<T>(backend, array);
+        return new CpuStorage<T>(backend, array, length);
+    }
+
+    /// <summary>Storage of <paramref name="length"/> elements over a (pinned) array at least that long.</summary>
+    public static CpuStorage<T> Over(T[] array, long length) => new(CpuBackend.Instance, array, length);
+
+    /// <summary>Hands the array back (to a pool): from now on every access through this storage throws.</summary>
+    public T[] Release()
+    {
+        T[] result = Array;
+        released = true;
+        return result;
     }
 }

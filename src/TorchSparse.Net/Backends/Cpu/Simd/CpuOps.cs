@@ -12,10 +12,24 @@ internal static unsafe class CpuOps
     internal const int ColumnSumBlockRows = 1024;
 
     /// <summary><c>x[i] = max(x[i], 0)</c>.</summary>
-    public static void Relu(Span<float> x) => Unary(x, default(ReluOperator));
+    public static void Relu(Span<float> x) => Unary(x, x, default(ReluOperator));
+
+    /// <summary><c>destination[i] = max(x[i], 0)</c>; the destination may be x itself.</summary>
+    public static void Relu(ReadOnlySpan<float> x, Span<float> destination) => Unary(x, destination, default(ReluOperator));
 
     /// <summary><c>x[i] = x[i] &gt;= 0 ? x[i] : slope * x[i]</c>.</summary>
-    public static void LeakyRelu(Span<float> x, float slope) => Unary(x, new LeakyReluOperator(slope));
+    public static void LeakyRelu(Span<float> x, float slope) => Unary(x, x, new LeakyReluOperator(slope));
+
+    /// <summary><c>destination[i] = x[i] &gt;= 0 ? x[i] : slope * x[i]</c>; the destination may be x itself.</summary>
+    public static void LeakyRelu(ReadOnlySpan<float> x, Span<float> destination, float slope) =>
+        Unary(x, destination, new LeakyReluOperator(slope));
+
+    /// <summary>
+    /// An activation's input gradient, <c>destination[i] = x[i] &gt; 0 ? g[i] : slope * g[i]</c> (ReLU: slope 0),
+    /// from the output gradient g and the activation's input x (or, for ReLU, its output: the sign test agrees).
+    /// </summary>
+    public static void ActivationGrad(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> destination, float slope) =>
+        Binary(g, x, destination, new ActivationGradOperator(slope));
 
     /// <summary>
     /// <c>destination[i] = x[i] + y[i]</c> for the length of <paramref name="x"/>; either input may be the
@@ -23,25 +37,13 @@ internal static unsafe class CpuOps
     /// </summary>
     public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, bool relu = false)
     {
-        if (y.Length != x.Length)
+        if (relu)
         {
-            ThrowHelper.ThrowShape($"x has {x.Length} elements but y has {y.Length}.");
+            Binary(x, y, destination, default(AddReluOperator));
         }
-
-        CheckDestination(x.Length, destination.Length);
-        CheckOverlap(x, destination, nameof(x));
-        CheckOverlap(y, destination, nameof(y));
-        fixed (float* px = x, py = y, pd = destination)
+        else
         {
-            int threads = ParallelRanges.ThreadsFor(3L * x.Length);
-            if (relu)
-            {
-                ParallelRanges.Run(x.Length, threads, Simd512.Count, new BinaryWork<AddReluOperator>(px, py, pd, default));
-            }
-            else
-            {
-                ParallelRanges.Run(x.Length, threads, Simd512.Count, new BinaryWork<AddOperator>(px, py, pd, default));
-            }
+            Binary(x, y, destination, default(AddOperator));
         }
     }
 
@@ -166,12 +168,33 @@ internal static unsafe class CpuOps
         }
     }
 
-    private static void Unary<TOp>(Span<float> x, TOp op)
+    /// <summary><c>destination[i] = op(x[i], y[i])</c>, checked, split across threads when large.</summary>
+    private static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, TOp op)
+        where TOp : struct, IBinaryOperator
+    {
+        if (y.Length != x.Length)
+        {
+            ThrowHelper.ThrowShape($"x has {x.Length} elements but y has {y.Length}.");
+        }
+
+        CheckDestination(x.Length, destination.Length);
+        CheckOverlap(x, destination, nameof(x));
+        CheckOverlap(y, destination, nameof(y));
+        fixed (float* px = x, py = y, pd = destination)
+        {
+            var work = new BinaryWork<TOp>(px, py, pd, op);
+            ParallelRanges.Run(x.Length, ParallelRanges.ThreadsFor(3L * x.Length), Simd512.Count, work);
+        }
+    }
+
+    private static void Unary<TOp>(ReadOnlySpan<float> x, Span<float> destination, TOp op)
         where TOp : struct, IUnaryOperator
     {
-        fixed (float* px = x)
+        CheckDestination(x.Length, destination.Length);
+        CheckOverlap(x, destination, nameof(x));
+        fixed (float* px = x, pd = destination)
         {
-            var work = new UnaryWork<TOp>(px, px, op);
+            var work = new UnaryWork<TOp>(px, pd, op);
             ParallelRanges.Run(x.Length, ParallelRanges.ThreadsFor(2L * x.Length), Simd512.Count, work);
         }
     }

@@ -38,6 +38,28 @@ internal readonly struct LeakyReluOperator(float slope) : IUnaryOperator
         Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), x, x * slope);
 }
 
+/// <summary>
+/// The activation's gradient, <c>x &gt; 0 ? g : slope * g</c>, with g the output gradient (first operand) and x the
+/// activation's input (second); ReLU is slope 0, whose product keeps the sign of g, as the scalar code always did.
+/// </summary>
+internal readonly struct ActivationGradOperator(float slope) : IBinaryOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float g, float x) => x > 0f ? g : slope * g;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> g, Vector128<float> x) =>
+        Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), g, g * slope);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> g, Vector256<float> x) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), g, g * slope);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> g, Vector512<float> x) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), g, g * slope);
+}
+
 /// <summary><c>x + y</c>.</summary>
 internal readonly struct AddReluOperator : IBinaryOperator
 {
