@@ -72,6 +72,15 @@ public sealed class TrainingConfigTests
     }
 
     [Fact]
+    public void The_shipped_models_config_is_valid()
+    {
+        string path = Path.Combine(RepositoryRoot(), "models", "minkunet-sim", "config.yaml");
+        TrainingConfig config = TrainingConfig.Load(path);
+        Assert.Equal(Path.Combine(RepositoryRoot(), "data", "sim"), config.Dataset.Root);
+        Assert.DoesNotContain(config.Dataset.ValSequences, config.Dataset.TrainSequences.Contains);
+    }
+
+    [Fact]
     public void Missing_file_is_named() =>
         Assert.Contains("nope.yaml", Assert.Throws<TrainingConfigException>(() => TrainingConfig.Load("nope.yaml")).Message,
             StringComparison.Ordinal);
@@ -89,6 +98,17 @@ public sealed class TrainingConfigTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static string RepositoryRoot()
+    {
+        string? folder = AppContext.BaseDirectory;
+        while (folder is not null && !File.Exists(Path.Combine(folder, "Perception.sln")))
+        {
+            folder = Path.GetDirectoryName(folder);
+        }
+
+        return folder ?? throw new DirectoryNotFoundException("no Perception.sln above the test binaries.");
     }
 
     // The changed key replaces the valid file's own top-level section, so the YAML has no duplicate keys.

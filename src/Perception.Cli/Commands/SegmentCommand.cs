@@ -15,7 +15,7 @@ internal static class SegmentCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint (torch.save or safetensors), model-zoo folder, or SPVNAS net.config.", Required = true };
+        var model = new Option<string?>("--model") { Description = "Checkpoint (torch.save or safetensors), model-zoo folder, or SPVNAS net.config (default: the shipped minkunet-sim)." };
         var arch = new Option<string?>("--arch") { Description = "minkunet or spvcnn when the path does not say (SPVNAS is recognised by its keys)." };
         var input = new Option<string>("--input") { Description = "A scan (.bin, .pcd, .ply, .las) or a SemanticKITTI sequence folder (sequences/NN).", Required = true };
         var output = new Option<string?>("--output")
@@ -33,7 +33,7 @@ internal static class SegmentCommand
         {
             Device.CpuThreads = parse.GetValue(threads);
             var options = new CheckpointOptions { AllowUnknownObjects = parse.GetValue(allowObjects) };
-            SegmentationModel loaded = PvcnnModels.Load(parse.GetValue(model)!, parse.GetValue(arch), options);
+            SegmentationModel loaded = PvcnnModels.Load(parse.GetValue(model) ?? ShippedModel.FilePath, parse.GetValue(arch), options);
             if (loaded.Classes != KittiLearningMap.ClassCount)
             {
                 throw new ArgumentException(

@@ -26,7 +26,28 @@ internal static class BevPicture
 
     /// <summary>Points as float [N * 4] rows; <paramref name="trainId"/> gives each point's official SemanticKITTI
     /// class (1..19, 0 unlabeled).</summary>
-    public static void Write(string path, ReadOnlySpan<float> points, Func<int, int> trainId, float metresPerPixel = 0.1f, int size = 1200)
+    public static void Write(string path, ReadOnlySpan<float> points, Func<int, int> trainId, float metresPerPixel = 0.1f, int size = 1200) =>
+        PngWriter.Write(path, size, size, Render(points, trainId, metresPerPixel, size));
+
+    /// <summary>Two views of the same points side by side (e.g. ground truth and prediction), a grey bar between.</summary>
+    public static void WriteSideBySide(string path, ReadOnlySpan<float> points, Func<int, int> left, Func<int, int> right,
+        float metresPerPixel = 0.1f, int size = 800)
+    {
+        const int Gap = 8;
+        byte[] a = Render(points, left, metresPerPixel, size), b = Render(points, right, metresPerPixel, size);
+        int width = (2 * size) + Gap;
+        var rgb = new byte[width * size * 3];
+        rgb.AsSpan().Fill(96);
+        for (int row = 0; row < size; row++)
+        {
+            a.AsSpan(row * size * 3, size * 3).CopyTo(rgb.AsSpan(row * width * 3));
+            b.AsSpan(row * size * 3, size * 3).CopyTo(rgb.AsSpan(((row * width) + size + Gap) * 3));
+        }
+
+        PngWriter.Write(path, width, size, rgb);
+    }
+
+    private static byte[] Render(ReadOnlySpan<float> points, Func<int, int> trainId, float metresPerPixel, int size)
     {
         var rgb = new byte[size * size * 3];
         var top = new float[size * size];
@@ -52,7 +73,7 @@ internal static class BevPicture
             Dot(rgb, size, row, col, (byte)(r * shade), (byte)(g * shade), (byte)(b * shade));
         }
 
-        PngWriter.Write(path, size, size, rgb);
+        return rgb;
     }
 
     /// <summary>A 2x2 dot: far rings are one point per few pixels, single pixels would vanish.</summary>
