@@ -27,10 +27,7 @@ public static class FrameScorer
         {
             float[] points = KittiScanFile.Read(frame.ScanPath);
             uint[] truth = KittiLabelFile.Read(frame.LabelPath, points.Length / 4);
-            int[] predicted = segmenter.Segment(points).PointClasses;
-            var raw = new uint[predicted.Length];
-            KittiLearningMap.Spvnas.ToRawLabels(predicted, raw);
-            matrix.Add(raw, truth);
+            matrix.Add(KittiLearningMap.Spvnas.ToRawLabels(segmenter.Segment(points).PointClasses), truth);
             scored?.Invoke(frame, matrix);
         }
 

@@ -3,6 +3,7 @@ using Perception.Datasets.Evaluation;
 using Perception.Datasets.SemanticKitti;
 using Pvcnn;
 using TorchSparse;
+using TorchSparse.Functional;
 using TorchSparse.Training;
 
 namespace Perception.Training;
@@ -136,15 +137,6 @@ public sealed class Trainer
         };
     }
 
-    private static LossResult Sum(LossResult a, LossResult b)
-    {
-        Span<float> sum = a.Gradient.AsSpan<float>();
-        ReadOnlySpan<float> other = b.Gradient.AsSpan<float>();
-        for (int i = 0; i < sum.Length; i++)
-        {
-            sum[i] += other[i];
-        }
-
-        return new LossResult(a.Value + b.Value, a.Gradient);
-    }
+    private static LossResult Sum(LossResult a, LossResult b) =>
+        new(a.Value + b.Value, FeatureOps.Add(a.Gradient, b.Gradient));
 }

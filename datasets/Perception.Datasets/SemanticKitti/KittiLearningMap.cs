@@ -105,6 +105,14 @@ public sealed class KittiLearningMap
         }
     }
 
+    /// <summary>The raw ids of predicted classes, as a .label file stores them; see <see cref="ToRawLabel"/>.</summary>
+    public uint[] ToRawLabels(ReadOnlySpan<int> classes)
+    {
+        var labels = new uint[classes.Length];
+        ToRawLabels(classes, labels);
+        return labels;
+    }
+
     /// <summary>Maps labels to classes and returns -1, or the index of the first unknown semantic id.</summary>
     internal int MapUntilUnknown(ReadOnlySpan<uint> labels, Span<int> classes)
     {

@@ -55,8 +55,7 @@ internal static class DemoCommand
             + $"{result.Voxels.Count:N0} voxels segmented in [bold]{segmentMs:F0} ms[/] on {Device.CpuThreads} threads "
             + $"({string.Join(", ", profile.Milliseconds.Select(p => $"{p.Key} {p.Value:F0}"))} ms).");
 
-        var predicted = new uint[scan.Count];
-        KittiLearningMap.Spvnas.ToRawLabels(result.PointClasses, predicted);
+        uint[] predicted = KittiLearningMap.Spvnas.ToRawLabels(result.PointClasses);
         var matrix = new KittiConfusionMatrix(EvaluationClasses.Official);
         matrix.Add(predicted, scan.RawLabels);
         IouReport report = matrix.Score(IouVariant.Official);

@@ -65,7 +65,7 @@ internal static class SegmentCommand
         KittiLearningMap map = KittiLearningMap.Spvnas;
         if (output is not null)
         {
-            KittiLabelFile.Write(output, RawLabels(result.PointClasses, map));
+            KittiLabelFile.Write(output, map.ToRawLabels(result.PointClasses));
         }
 
         // spvnas's class index is the official SemanticKITTI train id minus one.
@@ -106,7 +106,7 @@ internal static class SegmentCommand
             {
                 float[] scan = KittiScanFile.Read(frame.ScanPath);
                 SegmentationResult result = segmenter.Segment(scan);
-                KittiLabelFile.Write(Path.Combine(output, frame.Name + ".label"), RawLabels(result.PointClasses, map));
+                KittiLabelFile.Write(Path.Combine(output, frame.Name + ".label"), map.ToRawLabels(result.PointClasses));
                 long[] scanCounts = Count(result.PointClasses);
                 for (int c = 0; c < counts.Length; c++)
                 {
@@ -122,13 +122,6 @@ internal static class SegmentCommand
             $"{frames.Count} scans, {points:N0} points in {seconds:F1} s ({frames.Count / seconds:F2} scans/s); predictions in {Markup.Escape(Path.GetFullPath(output))}");
         AnsiConsole.Write(Histogram(counts, map));
         return 0;
-    }
-
-    private static uint[] RawLabels(int[] classes, KittiLearningMap map)
-    {
-        var labels = new uint[classes.Length];
-        map.ToRawLabels(classes, labels);
-        return labels;
     }
 
     private static long[] Count(int[] classes)
