@@ -3,7 +3,7 @@ using TorchSparse.Backends.Cpu;
 
 namespace TorchSparse;
 
-/// <summary>Kinds of compute device. Only the CPU backend exists today; the others are the seams for later backends.</summary>
+/// <summary>Kinds of compute device: the managed-SIMD CPU, and the backends that run generated kernels.</summary>
 public enum DeviceKind
 {
     Cpu,
@@ -17,10 +17,10 @@ public enum DeviceKind
 /// </summary>
 public sealed class Device : IEquatable<Device>
 {
-    private Device(Backend backend) => Backend = backend;
+    internal Device(Backend backend) => Backend = backend;
 
     /// <summary>The managed-SIMD CPU backend.</summary>
-    public static Device Cpu { get; } = new(CpuBackend.Instance);
+    public static Device Cpu => CpuBackend.Instance.Device;
 
     /// <summary>
     /// Threads the CPU backend uses (default: all processors; 0 or less restores that). Every CPU kernel gives the

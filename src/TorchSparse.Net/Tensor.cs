@@ -16,8 +16,7 @@ public sealed class Tensor
     {
         Storage = storage;
         this.shape = shape;
-        Device = storage.Backend == CpuBackend.Instance ? Device.Cpu : throw new InvalidOperationException(
-            $"no device is registered for backend {storage.Backend.Name}");
+        Device = storage.Backend.Device;
     }
 
     public DType DType => Storage.DType;

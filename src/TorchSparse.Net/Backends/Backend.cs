@@ -6,6 +6,11 @@ namespace TorchSparse.Backends;
 /// </summary>
 internal abstract class Backend
 {
+    private Device? device;
+
+    /// <summary>The one <see cref="TorchSparse.Device"/> that stands for this backend.</summary>
+    public Device Device => device ?? Interlocked.CompareExchange(ref device, new Device(this), null) ?? device;
+
     public abstract string Name { get; }
 
     public abstract DeviceKind Kind { get; }
