@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=(libopenblas0-pthread python3-torch python3-numpy)
+# pocl-opencl-icd: the OpenCL driver on the CPU that runs the generated kernels in the OpenCL backend's tests.
+packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -18,6 +19,8 @@ fi
 
 # OPENBLAS_CORETYPE=Haswell is preset on these machines and halves OpenBLAS; references run with detection.
 unset OPENBLAS_CORETYPE
+# Compiled OpenCL programs are cached here, not in the user's ~/.cache, so test runs leave nothing behind there.
+export PERCEPTION_KERNEL_CACHE="$PWD/artifacts/kernel-cache"
 
 dotnet build Perception.sln -c Release --nologo -v q
 

@@ -108,6 +108,31 @@ public sealed class Tensor
         return result;
     }
 
+    /// <summary>A copy of this tensor on <paramref name="device"/> (through host memory): the one way data moves
+    /// between devices.</summary>
+    public Tensor CopyTo(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        Tensor result = new(device.Backend.Allocate(DType, Length, zeroed: false), (int[])shape.Clone());
+        switch (DType)
+        {
+            case DType.Float32:
+                result.Storage.Backend.Upload<float>(ToArray<float>(), result.Storage);
+                break;
+            case DType.Float16:
+                result.Storage.Backend.Upload<Half>(ToArray<Half>(), result.Storage);
+                break;
+            case DType.Int32:
+                result.Storage.Backend.Upload<int>(ToArray<int>(), result.Storage);
+                break;
+            default:
+                result.Storage.Backend.Upload<long>(ToArray<long>(), result.Storage);
+                break;
+        }
+
+        return result;
+    }
+
     /// <summary>A view with another shape over the same storage.</summary>
     public Tensor Reshape(params int[] newShape)
     {

@@ -24,6 +24,14 @@ internal abstract class Backend
     public abstract void Download<T>(TensorStorage source, Span<T> destination)
         where T : unmanaged;
 
+    /// <summary>The stride-1 kernel map of <paramref name="coords"/> [N, 4] on this device (TorchSparse's offset
+    /// order; -1 for a missing neighbour). The map itself is returned in host memory.</summary>
+    public abstract KernelMaps.KernelMap BuildSubmanifoldMap(Tensor coords, Int3 kernel, Int3 dilation);
+
+    /// <summary>A strided (downsampling) or generative transposed map of <paramref name="coords"/> under
+    /// <paramref name="geometry"/>, with the new output coordinates as a tensor on this device.</summary>
+    public abstract (KernelMaps.KernelMap Map, Tensor OutputCoords) BuildStridedMap(Tensor coords, Conv.ConvGeometry geometry);
+
     /// <summary>output[o] = sum_k input[map(o, k)] * weight[k]; weight is [K, Cin, Cout], output is overwritten.</summary>
     public abstract void SparseConv(Tensor input, Tensor weight, KernelMaps.KernelMap map, Conv.ConvConfig config, Tensor output);
 

@@ -30,10 +30,39 @@ public sealed record ConvConfig
     /// <summary>Gather-scatter: offsets whose workloads differ by at most this fraction share one batched GEMM.</summary>
     public double GroupEpsilon { get; init; } = 0.3;
 
-    public override string ToString() => Dataflow switch
+    /// <summary>
+    /// Sorted implicit GEMM on the generated-kernel backends: the offsets are split into this many groups, each with
+    /// its own row order and per-tile masks, and the partial outputs are summed (TorchSparse's split_mask_num). The
+    /// backend raises it to at least K / 32 so one 32-bit mask covers a split. The CPU backend does not split.
+    /// </summary>
+    public int MaskSplits { get; init; } = 1;
+
+    /// <summary>Generated-kernel backends: the work-group tiling; null lets the backend pick by channel counts.</summary>
+    public KernelTiling? Tiling { get; init; }
+
+    public override string ToString()
     {
-        Dataflow.ImplicitGemm => $"ImplicitGemm(tile={TileRows}{(SortByMask ? ", sorted" : string.Empty)})",
-        Dataflow.GatherScatter => $"GatherScatter(eps={GroupEpsilon})",
-        _ => Dataflow.ToString(),
-    };
+        string tiling = Tiling is null ? string.Empty : $", {Tiling}";
+        return Dataflow switch
+        {
+            Dataflow.ImplicitGemm when Tiling is not null =>
+                $"ImplicitGemm({(SortByMask ? $"sorted, splits={MaskSplits}" : "unsorted")}{tiling})",
+            Dataflow.ImplicitGemm => $"ImplicitGemm(tile={TileRows}{(SortByMask ? ", sorted" : string.Empty)})",
+            Dataflow.GatherScatter => $"GatherScatter(eps={GroupEpsilon}{tiling})",
+            _ when Tiling is not null => $"{Dataflow}({Tiling})",
+            _ => Dataflow.ToString(),
+        };
+    }
+}
+
+/// <summary>
+/// How a generated GEMM-like kernel tiles its work: a work-group computes <see cref="TileM"/> rows by
+/// <see cref="TileN"/> output channels, stepping through the reduction <see cref="TileK"/> channels at a time through
+/// local memory; its <see cref="ThreadsM"/> x <see cref="ThreadsN"/> threads each hold a
+/// (TileM / ThreadsM) x (TileN / ThreadsN) block of accumulators. <see cref="VectorWidth"/> elements are loaded per
+/// global read when the channel counts allow it.
+/// </summary>
+public sealed record KernelTiling(int TileM, int TileN, int TileK, int ThreadsM, int ThreadsN, int VectorWidth = 1)
+{
+    public override string ToString() => $"m{TileM}n{TileN}k{TileK} t{ThreadsM}x{ThreadsN} v{VectorWidth}";
 }

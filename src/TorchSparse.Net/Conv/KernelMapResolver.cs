@@ -18,7 +18,7 @@ internal static class KernelMapResolver
         {
             KernelMap map = cache.GetOrAdd(SubmanifoldKey(input.Stride, g), () =>
             {
-                KernelMap built = KernelMapBuilder.Submanifold(input.Coords.AsSpan<int>(), g.KernelSize, g.Dilation);
+                KernelMap built = input.Device.Backend.BuildSubmanifoldMap(input.Coords, g.KernelSize, g.Dilation);
                 built.InputCoords = input.Coords;
                 built.OutputCoords = input.Coords;
                 return built;
@@ -31,10 +31,9 @@ internal static class KernelMapResolver
             KernelMapKey key = DownsampleKey(input.Stride, g);
             KernelMap map = cache.GetOrAdd(key, () =>
             {
-                (KernelMap built, int[] outCoords) = KernelMapBuilder.Downsample(
-                    input.Coords.AsSpan<int>(), g.KernelSize, g.Stride, g.Dilation, g.Padding, g.Rule);
+                (KernelMap built, Tensor outCoords) = input.Device.Backend.BuildStridedMap(input.Coords, g);
                 built.InputCoords = input.Coords;
-                built.OutputCoords = Tensor.From(outCoords, outCoords.Length / 4, 4);
+                built.OutputCoords = outCoords;
                 return built;
             });
             return new ResolvedMap(map, map.OutputCoords!, key.OutputStride, cache);
@@ -46,10 +45,9 @@ internal static class KernelMapResolver
             // Kept in the input's cache, so a backward (and a repeated forward) finds the very same map.
             KernelMap map = cache.GetOrAdd(GenerativeKey(input.Stride, g), () =>
             {
-                (KernelMap built, int[] outCoords) = KernelMapBuilder.Generative(
-                    input.Coords.AsSpan<int>(), g.KernelSize, g.Stride, g.Dilation, g.Padding);
+                (KernelMap built, Tensor outCoords) = input.Device.Backend.BuildStridedMap(input.Coords, g);
                 built.InputCoords = input.Coords;
-                built.OutputCoords = Tensor.From(outCoords, outCoords.Length / 4, 4);
+                built.OutputCoords = outCoords;
                 return built;
             });
 

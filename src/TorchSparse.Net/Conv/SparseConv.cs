@@ -128,6 +128,8 @@ public static class SparseConv
 
         var ones = new float[bias.Size(0)];
         Array.Fill(ones, 1f);
-        output.Device.Backend.ChannelAffine(output, ones, bias.AsSpan<float>(), relu);
+        // The bias is a handful of floats: the backend's affine pass takes them from host memory.
+        ReadOnlySpan<float> shift = bias.Device.Kind == DeviceKind.Cpu ? bias.AsSpan<float>() : bias.ToArray<float>();
+        output.Device.Backend.ChannelAffine(output, ones, shift, relu);
     }
 }

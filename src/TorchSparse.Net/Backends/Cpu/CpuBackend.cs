@@ -32,6 +32,20 @@ internal sealed class CpuBackend : Backend
     public override void Download<T>(TensorStorage source, Span<T> destination) =>
         Span<T>(source).CopyTo(destination);
 
+    public override KernelMap BuildSubmanifoldMap(Tensor coords, Int3 kernel, Int3 dilation) =>
+        KernelMapBuilder.Submanifold(coords.AsSpan<int>(), kernel, dilation);
+
+    public override (KernelMap Map, Tensor OutputCoords) BuildStridedMap(Tensor coords, ConvGeometry geometry)
+    {
+        (KernelMap map, int[] outCoords) = geometry.Generative
+            ? KernelMapBuilder.Generative(
+                coords.AsSpan<int>(), geometry.KernelSize, geometry.Stride, geometry.Dilation, geometry.Padding)
+            : KernelMapBuilder.Downsample(
+                coords.AsSpan<int>(), geometry.KernelSize, geometry.Stride, geometry.Dilation, geometry.Padding,
+                geometry.Rule);
+        return (map, Tensor.From(outCoords, outCoords.Length / 4, 4));
+    }
+
     public override void SparseConv(Tensor input, Tensor weight, KernelMap map, ConvConfig config, Tensor output)
     {
         int volume = map.Volume;
