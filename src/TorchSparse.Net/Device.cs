@@ -34,6 +34,10 @@ public sealed class Device : IEquatable<Device>
 
     public DeviceKind Kind => Backend.Kind;
 
+    /// <summary>Blocks until every op launched on this device has finished (ops of generated-kernel backends are
+    /// queued and run asynchronously; reading a result back also waits).</summary>
+    public void Synchronize() => Backend.Synchronize();
+
     internal Backend Backend { get; }
 
     public bool Equals(Device? other) => other is not null && ReferenceEquals(Backend, other.Backend);

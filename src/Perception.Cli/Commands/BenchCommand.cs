@@ -19,34 +19,50 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "all",
         };
         suite.AcceptOnlyFromAmong("all", "engine", "models");
+        var backend = new Option<string>("--backend")
+        {
+            Description = "cpu (managed SIMD, the default) or opencl: the engine figures through the generated kernels "
+                + "on the first OpenCL device, each checked against the CPU backend.",
+            DefaultValueFactory = _ => "cpu",
+        };
+        backend.AcceptOnlyFromAmong("cpu", "opencl");
         var command = new Command("bench", "Measure GEMM, kernel maps, sparse conv per dataflow, the autotuner, memory and the end-to-end models against references.")
         {
             quick,
             json,
             threads,
             suite,
+            backend,
         };
-        command.SetAction(parse => CliErrors.Run(() =>
-            Run(parse.GetValue(quick), parse.GetValue(json), parse.GetValue(threads), parse.GetValue(suite)!)));
+        command.SetAction(parse => CliErrors.Run(() => Run(
+            parse.GetValue(quick), parse.GetValue(json), parse.GetValue(threads), parse.GetValue(suite)!,
+            parse.GetValue(backend) == "opencl")));
         return command;
     }
 
-    private static int Run(bool quick, bool json, int threads, string suite)
+    private static int Run(bool quick, bool json, int threads, string suite, bool openCl)
     {
         Device.CpuThreads = threads;
         bool engine = suite is "all" or "engine";
         bool models = suite is "all" or "models";
+        if (openCl && models && !engine)
+        {
+            throw new ArgumentException("--backend opencl runs the engine figures; the models run on the CPU backend only.");
+        }
+
+        BenchReport Measure(IProgress<string> progress) =>
+            openCl ? GeneratedBench.Run(quick, progress) : EngineBench.Run(quick, progress, engine, models);
         BenchReport report;
         if (json)
         {
-            report = EngineBench.Run(quick, new SyncProgress(Console.Error.WriteLine), engine, models);
+            report = Measure(new SyncProgress(Console.Error.WriteLine));
             Console.WriteLine(report.ToJson());
             return 0;
         }
 
         report = null!;
         AnsiConsole.Status().Start("benchmarking", context =>
-            report = EngineBench.Run(quick, new SyncProgress(message => context.Status(message)), engine, models));
+            report = Measure(new SyncProgress(message => context.Status(message))));
         var table = new Table().AddColumns("figure", "value", "unit", "what");
         foreach (BenchMetric m in report.Metrics)
         {

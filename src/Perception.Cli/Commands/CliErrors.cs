@@ -13,7 +13,8 @@ internal static class CliErrors
             return command();
         }
         catch (Exception e) when (e is SparseEngineException or Datasets.DatasetFormatException or IOException or UnauthorizedAccessException
-            or ArgumentException or InvalidOperationException or Training.TrainingConfigException)
+            or ArgumentException or InvalidOperationException or Training.TrainingConfigException
+            or TorchSparse.Gpu.OpenCl.OpenClException or TorchSparse.Gpu.OpenCl.OpenClUnavailableException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 2;

@@ -40,6 +40,8 @@ internal sealed partial class OpenClBackend : Backend
 
     public override DeviceKind Kind => DeviceKind.OpenCl;
 
+    public override void Synchronize() => Cl.Finish();
+
     public override TensorStorage Allocate(DType dtype, long length, bool zeroed)
     {
         long bytes = length * DTypeInfo.SizeOf(dtype);

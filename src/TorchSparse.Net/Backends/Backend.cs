@@ -15,6 +15,12 @@ internal abstract class Backend
 
     public abstract DeviceKind Kind { get; }
 
+    /// <summary>Waits until every op enqueued so far has finished (a no-op where ops run synchronously): timings of
+    /// an asynchronous device are only meaningful after it.</summary>
+    public virtual void Synchronize()
+    {
+    }
+
     /// <summary>Allocates storage for <paramref name="length"/> elements; contents are undefined unless zeroed.</summary>
     public abstract TensorStorage Allocate(DType dtype, long length, bool zeroed);
 

@@ -52,6 +52,14 @@ public static class ConvAutotuner
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
         candidates ??= TuningCandidates.Cpu;
         forward(input);
+
+        // Devices that queue their ops are timed to completion, not to the last launch.
+        void Pass()
+        {
+            forward(input);
+            input.Device.Synchronize();
+        }
+
         Dictionary<string, List<Conv3d>> groups = GroupLayers(layers);
         var chosen = new Dictionary<string, ConvConfig>();
         foreach ((string key, List<Conv3d> members) in groups)
@@ -66,7 +74,7 @@ public static class ConvAutotuner
             foreach (ConvConfig candidate in candidates)
             {
                 members.ForEach(layer => layer.Config = candidate);
-                double ms = MedianMilliseconds(() => forward(input), repeats);
+                double ms = MedianMilliseconds(Pass, repeats);
                 progress?.Report(new TuningTrial(key, candidate, ms));
                 if (ms < bestMs)
                 {
