@@ -9,7 +9,10 @@ namespace TorchSparse.Gpu.Generator;
 /// </summary>
 internal static class CoordinateTemplates
 {
-    private const string Common = """
+    /// <summary>The key helpers every template that reads or writes the table shares: <c>packable</c>,
+    /// <c>pack_key</c>, <c>slot_of</c> (the probe start) and <c>find_row</c> (the first row holding a key, or -1).
+    /// </summary>
+    public const string Common = """
         #define EMPTY_KEY 0xFFFFFFFFFFFFFFFFUL
         INLINE int packable(i64 b, i64 x, i64 y, i64 z)
         {

@@ -78,6 +78,9 @@ public static class KernelGenerator
         KernelFamily.HashBuild => CoordinateTemplates.HashBuild,
         KernelFamily.HashQuery => CoordinateTemplates.HashQuery,
         KernelFamily.SubmanifoldMap => CoordinateTemplates.SubmanifoldMap,
+        KernelFamily.PointQuery => PointVoxelTemplates.PointQuery,
+        KernelFamily.Voxelize => PointVoxelTemplates.Voxelize,
+        KernelFamily.Devoxelize => PointVoxelTemplates.Devoxelize,
         _ => throw new ArgumentOutOfRangeException(nameof(family), family, "no template for this kernel family"),
     };
 

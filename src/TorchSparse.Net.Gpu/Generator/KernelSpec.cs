@@ -42,6 +42,17 @@ public enum KernelFamily
 
     /// <summary>Submanifold kernel map: each (row, offset) queries its neighbour's key in the table.</summary>
     SubmanifoldMap,
+
+    /// <summary>Points to voxels: the row of the voxel floor(p / stride) holding each float point, or -1.</summary>
+    PointQuery,
+
+    /// <summary>Point-to-voxel mean: each voxel averages its points' features, summed in point order from a CSR of
+    /// the <see cref="PointQuery"/> rows; a voxel with no point gets zeros.</summary>
+    Voxelize,
+
+    /// <summary>Voxel-to-point trilinear interpolation (TorchSparse devoxelize): the 8 voxels around each point,
+    /// weighted by their offsets and renormalised over the corners present.</summary>
+    Devoxelize,
 }
 
 /// <summary>Element types a kernel stores; the accumulator is always float32 for floating kernels.</summary>
