@@ -13,6 +13,19 @@ internal sealed partial class ClDevice
         return new ClBuffer(this, new ClMemHandle(memory), bytes);
     }
 
+    /// <summary>A new buffer holding <paramref name="data"/> (written before this returns).</summary>
+    public ClBuffer AllocateFrom<T>(ReadOnlySpan<T> data)
+        where T : unmanaged
+    {
+        ClBuffer buffer = Allocate((long)data.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        if (!data.IsEmpty)
+        {
+            Write(buffer, data);
+        }
+
+        return buffer;
+    }
+
     /// <summary>Copies <paramref name="source"/> into the buffer at <paramref name="byteOffset"/>; returns when the
     /// data has been written, after every command enqueued before it.</summary>
     public unsafe void Write<T>(ClBuffer buffer, ReadOnlySpan<T> source, long byteOffset = 0)

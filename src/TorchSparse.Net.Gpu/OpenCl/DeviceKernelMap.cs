@@ -16,11 +16,11 @@ internal sealed class DeviceKernelMap(ClDevice device, KernelMap map, ClBuffer? 
 
     public KernelMap Map { get; } = map;
 
-    public ClBuffer OutIn => outIn ??= Upload(Map.OutInMap);
+    public ClBuffer OutIn => outIn ??= device.AllocateFrom(Map.OutInMap);
 
-    public ClBuffer PairInputs => inputs ??= Upload<int>(Map.Pairs.Inputs);
+    public ClBuffer PairInputs => inputs ??= device.AllocateFrom<int>(Map.Pairs.Inputs);
 
-    public ClBuffer PairOutputs => outputs ??= Upload<int>(Map.Pairs.Outputs);
+    public ClBuffer PairOutputs => outputs ??= device.AllocateFrom<int>(Map.Pairs.Outputs);
 
     /// <summary>
     /// For the sorted implicit GEMM: per split, the output rows ordered by their neighbour mask within the split
@@ -66,26 +66,16 @@ internal sealed class DeviceKernelMap(ClDevice device, KernelMap map, ClBuffer? 
                 splitOrder[o] = o;
             }
 
-            // Descending mask, then ascending row: Array.Sort is not stable, so the row breaks ties explicitly.
-            int[] keys = splitOrder.ToArray();
-            Array.Sort(keys, (a, b) => rowMask[a] != rowMask[b] ? rowMask[b].CompareTo(rowMask[a]) : a.CompareTo(b));
-            keys.CopyTo(splitOrder);
+            // Descending mask, then ascending row: the sort is not stable, so the row breaks ties explicitly.
+            splitOrder.Sort((a, b) => rowMask[a] != rowMask[b] ? rowMask[b].CompareTo(rowMask[a]) : a.CompareTo(b));
             for (int p = 0; p < rows; p++)
             {
                 masks[((long)s * tiles) + (p / tileM)] |= rowMask[splitOrder[p]];
             }
         }
 
-        built = (Upload<int>(order), Upload<uint>(masks));
+        built = (device.AllocateFrom<int>(order), device.AllocateFrom<uint>(masks));
         sorted[(tileM, splits)] = built;
         return built;
-    }
-
-    private ClBuffer Upload<T>(ReadOnlySpan<T> data)
-        where T : unmanaged
-    {
-        ClBuffer buffer = device.Allocate((long)data.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
-        device.Write(buffer, data);
-        return buffer;
     }
 }

@@ -46,11 +46,7 @@ internal sealed partial class OpenClBackend
     // hundred kB); their outputs need a sort and unique on the device, which the generator does not render yet.
     public override (KernelMap Map, Tensor OutputCoords) BuildStridedMap(Tensor coords, ConvGeometry geometry)
     {
-        int[] host = coords.ToArray<int>();
-        (KernelMap map, int[] outCoords) = geometry.Generative
-            ? KernelMapBuilder.Generative(host, geometry.KernelSize, geometry.Stride, geometry.Dilation, geometry.Padding)
-            : KernelMapBuilder.Downsample(
-                host, geometry.KernelSize, geometry.Stride, geometry.Dilation, geometry.Padding, geometry.Rule);
+        (KernelMap map, int[] outCoords) = KernelMapBuilder.Strided(coords.ToArray<int>(), geometry);
         return (map, Tensor.From<int>(outCoords, [outCoords.Length / 4, 4], Device));
     }
 

@@ -38,9 +38,9 @@ internal sealed partial class OpenClBackend
             rowOf = PointRows(table, pointCoords, voxels.Stride).ToArray<int>();
         }
 
-        (int[] first, int[] order) = GroupByVoxel(rowOf, m);
-        using ClBuffer firstBuffer = UploadTemporary<int>(first);
-        using ClBuffer orderBuffer = UploadTemporary<int>(order);
+        (int[] first, int[] order) = Functional.PointVoxel.GroupByVoxel(rowOf, m);
+        using ClBuffer firstBuffer = Cl.AllocateFrom<int>(first);
+        using ClBuffer orderBuffer = Cl.AllocateFrom<int>(order);
         Run(new KernelSpec { Family = KernelFamily.Voxelize }, (long)m * channels,
             Buffer(pointFeats), firstBuffer, orderBuffer, Buffer(output), m, channels);
         return output;
@@ -85,37 +85,6 @@ internal sealed partial class OpenClBackend
         Run(new KernelSpec { Family = KernelFamily.PointQuery }, n,
             Buffer(pointCoords), table.Keys, table.Values, Buffer(rows), n, table.Mask, stride.X, stride.Y, stride.Z);
         return rows;
-    }
-
-    /// <summary>Stable counting sort of the points by voxel: voxel v's points are order[first[v] .. first[v + 1]) in
-    /// ascending point order; points in no voxel (row -1) are left out.</summary>
-    internal static (int[] First, int[] Order) GroupByVoxel(ReadOnlySpan<int> rowOf, int voxels)
-    {
-        var first = new int[voxels + 1];
-        foreach (int row in rowOf)
-        {
-            if (row >= 0)
-            {
-                first[row + 1]++;
-            }
-        }
-
-        for (int v = 0; v < voxels; v++)
-        {
-            first[v + 1] += first[v];
-        }
-
-        var order = new int[first[voxels]];
-        var next = first[..voxels];
-        for (int p = 0; p < rowOf.Length; p++)
-        {
-            if (rowOf[p] >= 0)
-            {
-                order[next[rowOf[p]]++] = p;
-            }
-        }
-
-        return (first, order);
     }
 
     private void RequirePoints(Tensor coords, string op)

@@ -94,10 +94,9 @@ internal sealed partial class OpenClBackend : Backend
         }
 
         DeviceKernelMap device = DeviceMap(map);
-        KernelTiling tiling = GeneratedTilings.For(cin, cout) with { VectorWidth = 1 };
         var spec = new KernelSpec
         {
-            Family = KernelFamily.IndexedGemm, Tiling = tiling, TransposeA = true, IndexedA = true, IndexedB = true,
+            Family = KernelFamily.IndexedGemm, Tiling = GemmTiling(cin, cout), TransposeA = true, IndexedA = true, IndexedB = true,
         };
         IndexedGemm(spec, Buffer(input), Buffer(outputGrad), dw, device.PairInputs, device.PairOutputs, placeholder,
             [.. batches], maxM: cin, n: cout, lda: cin, ldb: cout, ldc: cout);
@@ -130,8 +129,8 @@ internal sealed partial class OpenClBackend : Backend
 
     public override void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool relu = false)
     {
-        using ClBuffer scales = UploadTemporary(scale);
-        using ClBuffer shifts = UploadTemporary(shift);
+        using ClBuffer scales = Cl.AllocateFrom(scale);
+        using ClBuffer shifts = Cl.AllocateFrom(shift);
         Run(new KernelSpec { Family = KernelFamily.BatchNormActivation, ReluEpilogue = relu }, rows.Length,
             Buffer(rows), scales, shifts, rows.Length, rows.Size(1));
     }
@@ -289,7 +288,7 @@ internal sealed partial class OpenClBackend : Backend
 
         KernelTiling t = spec.Tiling;
         int threads = t.ThreadsM * t.ThreadsN;
-        using ClBuffer batchBuffer = UploadTemporary<long>(batches);
+        using ClBuffer batchBuffer = Cl.AllocateFrom<long>(batches);
         Launch(spec, [(long)((maxM + t.TileM - 1) / t.TileM) * threads, (n + t.TileN - 1) / t.TileN, count],
             [threads, 1, 1], a, b, c, indexA, indexB, indexC, batchBuffer, placeholder, placeholder, n, lda, ldb, ldc);
     }
@@ -304,18 +303,6 @@ internal sealed partial class OpenClBackend : Backend
         {
             Cl.Fill(buffer, (byte)0, 0, bytes);
         }
-    }
-
-    private ClBuffer UploadTemporary<T>(ReadOnlySpan<T> data)
-        where T : unmanaged
-    {
-        ClBuffer buffer = Cl.Allocate((long)data.Length * Unsafe.SizeOf<T>());
-        if (!data.IsEmpty)
-        {
-            Cl.Write(buffer, data);
-        }
-
-        return buffer;
     }
 
     /// <summary>A one-dimensional launch over <paramref name="items"/> work items, rounded up to whole groups (the

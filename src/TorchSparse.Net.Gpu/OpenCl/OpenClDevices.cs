@@ -9,11 +9,6 @@ public static class OpenClDevices
     private static readonly Dictionary<(int, int), Device> Opened = [];
     private static readonly Lock Gate = new();
 
-    /// <summary>"platform:device name (vendor, driver)" for every OpenCL device found.</summary>
-    /// <exception cref="OpenClUnavailableException">No OpenCL runtime or platform is installed.</exception>
-    public static IReadOnlyList<string> Describe() =>
-        [.. ClDevice.Enumerate().Select(d => $"{d.PlatformIndex}:{d.DeviceIndex} {d.DeviceName} ({d.PlatformName}, driver {d.DriverVersion})")];
-
     /// <summary>The device at <paramref name="platform"/>, <paramref name="device"/> as an engine device.</summary>
     /// <exception cref="OpenClUnavailableException">No OpenCL runtime or platform is installed.</exception>
     public static Device Open(int platform = 0, int device = 0)

@@ -116,30 +116,7 @@ public static class PointVoxel
             }
         });
 
-        // Counting sort of the points by voxel, stable, so each voxel then reads its points in order.
-        var first = new int[m + 1];
-        foreach (int row in rowOf)
-        {
-            if (row >= 0)
-            {
-                first[row + 1]++;
-            }
-        }
-
-        for (int v = 0; v < m; v++)
-        {
-            first[v + 1] += first[v];
-        }
-
-        var order = new int[first[m]];
-        var next = (int[])first.Clone();
-        for (int p = 0; p < n; p++)
-        {
-            if (rowOf[p] >= 0)
-            {
-                order[next[rowOf[p]]++] = p;
-            }
-        }
+        (int[] first, int[] order) = GroupByVoxel(rowOf, m);
 
         int channels = points.Channels;
         float[] pf = HostArray(points.Feats);
@@ -251,6 +228,40 @@ public static class PointVoxel
         }
 
         return points.WithFeats(output);
+    }
+
+    /// <summary>
+    /// Points grouped by voxel (a stable counting sort): voxel v's points are order[first[v]..first[v + 1]] in
+    /// ascending point order, so each voxel sums them in the same order on every device. Points with row -1 (in no
+    /// voxel) are left out.
+    /// </summary>
+    internal static (int[] First, int[] Order) GroupByVoxel(ReadOnlySpan<int> rowOf, int voxels)
+    {
+        var first = new int[voxels + 1];
+        foreach (int row in rowOf)
+        {
+            if (row >= 0)
+            {
+                first[row + 1]++;
+            }
+        }
+
+        for (int v = 0; v < voxels; v++)
+        {
+            first[v + 1] += first[v];
+        }
+
+        var order = new int[first[voxels]];
+        int[] next = first[..voxels];
+        for (int p = 0; p < rowOf.Length; p++)
+        {
+            if (rowOf[p] >= 0)
+            {
+                order[next[rowOf[p]]++] = p;
+            }
+        }
+
+        return (first, order);
     }
 
     /// <summary>Backward of a mean over groups: each source row gets its group's gradient divided by the group's

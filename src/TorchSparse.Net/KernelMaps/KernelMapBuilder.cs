@@ -81,6 +81,13 @@ internal static class KernelMapBuilder
         return StridedMapBuilder.Build(coords, StridedRule.Generative, kernel, stride, dilation, padding);
     }
 
+    /// <summary>The strided map <paramref name="geometry"/> asks for: generative transposed, or a downsample under
+    /// its rule.</summary>
+    internal static (KernelMap Map, int[] OutCoords) Strided(ReadOnlySpan<int> coords, Conv.ConvGeometry geometry) =>
+        geometry.Generative
+            ? Generative(coords, geometry.KernelSize, geometry.Stride, geometry.Dilation, geometry.Padding)
+            : Downsample(coords, geometry.KernelSize, geometry.Stride, geometry.Dilation, geometry.Padding, geometry.Rule);
+
     internal static int MapLength(int outputs, int volume)
     {
         long length = (long)outputs * volume;

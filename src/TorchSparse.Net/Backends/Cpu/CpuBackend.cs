@@ -37,12 +37,7 @@ internal sealed class CpuBackend : Backend
 
     public override (KernelMap Map, Tensor OutputCoords) BuildStridedMap(Tensor coords, ConvGeometry geometry)
     {
-        (KernelMap map, int[] outCoords) = geometry.Generative
-            ? KernelMapBuilder.Generative(
-                coords.AsSpan<int>(), geometry.KernelSize, geometry.Stride, geometry.Dilation, geometry.Padding)
-            : KernelMapBuilder.Downsample(
-                coords.AsSpan<int>(), geometry.KernelSize, geometry.Stride, geometry.Dilation, geometry.Padding,
-                geometry.Rule);
+        (KernelMap map, int[] outCoords) = KernelMapBuilder.Strided(coords.AsSpan<int>(), geometry);
         return (map, Tensor.From(outCoords, outCoords.Length / 4, 4));
     }
 
