@@ -58,8 +58,8 @@ public sealed class MinkUNet : SegmentationModel
 
     private protected override void Prepare()
     {
-        unet.Prepare();
-        head = classifier;
+        unet.Prepare(Device);
+        head = RuntimeCopy(classifier);
     }
 
     private protected override Tensor Run(SparseTensor input, ForwardProfile? profile)

@@ -13,6 +13,7 @@ namespace Pvcnn;
 public abstract class PointVoxelModel : SegmentationModel
 {
     private readonly LinearBn[] transforms;
+    private Linear? runtimeClassifier;
 
     // Seeded so that a training run is reproducible (the same seed gives the same run) without further setup.
     private Random dropoutRandom = new(0);
@@ -67,11 +68,13 @@ public abstract class PointVoxelModel : SegmentationModel
 
     private protected override void Prepare()
     {
-        Unet.Prepare();
+        Unet.Prepare(Device);
         foreach (LinearBn t in transforms)
         {
-            t.Prepare();
+            t.Prepare(Device);
         }
+
+        runtimeClassifier = RuntimeCopy(Classifier());
     }
 
     private protected override Tensor Run(SparseTensor input, ForwardProfile? profile)
@@ -80,6 +83,8 @@ public abstract class PointVoxelModel : SegmentationModel
         Func<Tensor, Tensor>? dropout = Training && DropoutProbability > 0
             ? f => FeatureOps.Dropout(f, DropoutProbability, dropoutRandom)
             : null;
-        return PointVoxelWiring.Run(Unet, transforms, Classifier(), voxels, points, dropout, profile);
+        Linear classifier = Training ? Classifier()
+            : runtimeClassifier ?? throw new InvalidOperationException($"{Architecture} was not prepared.");
+        return PointVoxelWiring.Run(Unet, transforms, classifier, voxels, points, dropout, profile);
     }
 }

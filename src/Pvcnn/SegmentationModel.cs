@@ -28,6 +28,12 @@ public abstract class SegmentationModel
         get;
         set
         {
+            if (value && Device.Kind != DeviceKind.Cpu)
+            {
+                throw new NotSupportedException(
+                    $"training runs on the CPU; this {Architecture} is on {Device}: call To(Device.Cpu) first.");
+            }
+
             SetTraining(value);
             field = value;
             if (!value)
@@ -47,6 +53,9 @@ public abstract class SegmentationModel
             : throw new ArgumentOutOfRangeException(nameof(value), value, "the voxel size must be positive.");
     } = 0.05f;
 
+    /// <summary>Where inference runs (the CPU unless <see cref="To"/> moved the model); inputs must be there too.</summary>
+    public Device Device { get; private set; } = Device.Cpu;
+
     /// <summary>Learned parameters (not buffers), as the PyTorch original counts them.</summary>
     public long ParameterCount => Parameters().Where(p => !p.IsBuffer).Sum(p => p.Count);
 
@@ -64,6 +73,29 @@ public abstract class SegmentationModel
             EnsurePrepared();
             return RuntimeConvs();
         }
+    }
+
+    /// <summary>
+    /// Runs inference on <paramref name="device"/> from now on (PyTorch's <c>model.to(device)</c>): the runtime layers
+    /// (normalisation folded in) are rebuilt there, with default configs, while the parameters stay on the host where
+    /// loading, saving and training happen. Returns this model.
+    /// </summary>
+    public SegmentationModel To(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (Training && device.Kind != DeviceKind.Cpu)
+        {
+            throw new NotSupportedException($"training runs on the CPU; switch {Architecture} to inference before moving it to {device}.");
+        }
+
+        Device = device;
+        if (!Training)
+        {
+            Prepare();
+            prepared = true;
+        }
+
+        return this;
     }
 
     /// <summary>Every tensor the model expects in a state dict, with its key and shape.</summary>
@@ -99,6 +131,12 @@ public abstract class SegmentationModel
                 $"{Architecture} expects {InChannels} input channels; the input has {input.Channels}.");
         }
 
+        if (!input.Device.Equals(Device))
+        {
+            throw new DeviceMismatchException(
+                $"{Architecture} runs on {Device} but the input is on {input.Device}: copy it with SparseTensor.CopyTo.");
+        }
+
         if (input.Stride != (Int3)1)
         {
             throw new ShapeMismatchException($"{Architecture} expects a stride-1 input; got stride {input.Stride}.");
@@ -113,6 +151,9 @@ public abstract class SegmentationModel
     }
 
     private protected abstract IReadOnlyList<Conv3d> RuntimeConvs();
+
+    /// <summary>The layer itself on the CPU, otherwise a copy on <see cref="Device"/> (parameters stay on the host).</summary>
+    private protected Linear RuntimeCopy(Linear layer) => Device.Kind == DeviceKind.Cpu ? layer : layer.CopyTo(Device);
 
     /// <summary>Puts every layer in training or inference mode (the setter of <see cref="Training"/>).</summary>
     private protected abstract void SetTraining(bool training);

@@ -40,6 +40,11 @@ public sealed class SemanticSegmenter(SegmentationModel model)
 
         long start = Stopwatch.GetTimestamp();
         (SparseTensor input, QuantizedCloud cloud) = Voxelize(points, VoxelSize);
+        if (Model.Device.Kind != DeviceKind.Cpu)
+        {
+            input = input.CopyTo(Model.Device);
+        }
+
         profile?.Add(ForwardProfile.Voxelize, start);
         Tensor logits = Model.Forward(input, profile);
         start = Stopwatch.GetTimestamp();
@@ -94,7 +99,7 @@ public sealed class SemanticSegmenter(SegmentationModel model)
     {
         int rows = logits.Size(0);
         int classes = logits.Size(1);
-        ReadOnlySpan<float> values = logits.AsSpan<float>();
+        ReadOnlySpan<float> values = logits.Device.Kind == DeviceKind.Cpu ? logits.AsSpan<float>() : logits.ToArray<float>();
         var result = new int[rows];
         for (int r = 0; r < rows; r++)
         {

@@ -108,8 +108,8 @@ public sealed class Spvnas : PointVoxelModel
 
     private protected override void Prepare()
     {
-        base.Prepare();
         classifier = SlicedClassifier();
+        base.Prepare();
     }
 
     private protected override (SparseTensor Voxels, PointTensor Points) Voxelize(SparseTensor input, ForwardProfile? profile)

@@ -7,6 +7,11 @@ namespace TorchSparse;
 public sealed class PointTensor
 {
     public PointTensor(Tensor feats, Tensor coords)
+        : this(feats, coords, coordsChecked: false)
+    {
+    }
+
+    private PointTensor(Tensor feats, Tensor coords, bool coordsChecked)
     {
         if (coords.DType != DType.Float32 || coords.Rank != 2 || coords.Size(1) != 4)
         {
@@ -21,15 +26,9 @@ public sealed class PointTensor
         }
 
         Device.RequireSame(feats.Device, coords.Device, "PointTensor");
-        ReadOnlySpan<float> c = coords.AsSpan<float>();
-        for (int i = 0; i < c.Length; i++)
+        if (!coordsChecked)
         {
-            if (!float.IsFinite(c[i]) || (i % 4 == 0 && (c[i] < 0 || c[i] != MathF.Floor(c[i]))))
-            {
-                throw new InvalidCoordinatesException(
-                    $"point coords row {i / 4}, column {i % 4} is {c[i]}: coordinates must be finite and the batch "
-                    + "index a non-negative integer.");
-            }
+            CheckCoords(coords);
         }
 
         Feats = feats;
@@ -44,5 +43,21 @@ public sealed class PointTensor
 
     public int Channels => Feats.Size(1);
 
-    public PointTensor WithFeats(Tensor feats) => new(feats, Coords);
+    /// <summary>New features on the same coordinates, which were checked when they were first given.</summary>
+    public PointTensor WithFeats(Tensor feats) => new(feats, Coords, coordsChecked: true);
+
+    /// <summary>Finite coordinates and a non-negative integer batch index (read on the host for other devices).</summary>
+    private static void CheckCoords(Tensor coords)
+    {
+        ReadOnlySpan<float> c = coords.Device.Kind == DeviceKind.Cpu ? coords.AsSpan<float>() : coords.ToArray<float>();
+        for (int i = 0; i < c.Length; i++)
+        {
+            if (!float.IsFinite(c[i]) || (i % 4 == 0 && (c[i] < 0 || c[i] != MathF.Floor(c[i]))))
+            {
+                throw new InvalidCoordinatesException(
+                    $"point coords row {i / 4}, column {i % 4} is {c[i]}: coordinates must be finite and the batch "
+                    + "index a non-negative integer.");
+            }
+        }
+    }
 }

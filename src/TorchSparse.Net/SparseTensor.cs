@@ -36,6 +36,10 @@ public sealed class SparseTensor
 
     public Device Device => Feats.Device;
 
+    /// <summary>A copy of features and coordinates on <paramref name="device"/>, with a cache of its own (kernel maps
+    /// are built where the coordinates live).</summary>
+    public SparseTensor CopyTo(Device device) => new(Feats.CopyTo(device), Coords.CopyTo(device), Stride);
+
     /// <summary>The same coordinates, stride and cache with new features (same row count).</summary>
     public SparseTensor WithFeats(Tensor feats) => new(feats, Coords, Stride, Cache);
 

@@ -19,13 +19,8 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "all",
         };
         suite.AcceptOnlyFromAmong("all", "engine", "models");
-        var backend = new Option<string>("--backend")
-        {
-            Description = "cpu (managed SIMD, the default) or opencl: the engine figures through the generated kernels "
-                + "on the first OpenCL device, each checked against the CPU backend.",
-            DefaultValueFactory = _ => "cpu",
-        };
-        backend.AcceptOnlyFromAmong("cpu", "opencl");
+        Option<string> backend = BackendOption.Create(
+            "Where the engine figures run; on opencl each is checked against the CPU backend.");
         var command = new Command("bench", "Measure GEMM, kernel maps, sparse conv per dataflow, the autotuner, memory and the end-to-end models against references.")
         {
             quick,
@@ -36,7 +31,7 @@ internal static class BenchCommand
         };
         command.SetAction(parse => CliErrors.Run(() => Run(
             parse.GetValue(quick), parse.GetValue(json), parse.GetValue(threads), parse.GetValue(suite)!,
-            parse.GetValue(backend) == "opencl")));
+            parse.GetValue(backend) == BackendOption.OpenCl)));
         return command;
     }
 

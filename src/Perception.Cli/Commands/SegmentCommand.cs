@@ -24,16 +24,18 @@ internal static class SegmentCommand
         };
         var picture = new Option<string?>("--picture") { Description = "Bird's-eye PNG of one scan's predictions (default: <input name>.segment.png in the current folder)." };
         var threads = new Option<int>("--threads") { Description = "CPU threads (default: all).", DefaultValueFactory = _ => 0 };
+        Option<string> backend = BackendOption.Create("Where the model runs.");
         var allowObjects = new Option<bool>("--allow-pickled-objects") { Description = "Skip pickled config objects in the checkpoint instead of refusing it (nothing is ever executed)." };
         var command = new Command("segment", "Segment LiDAR scans with MinkUNet, SPVCNN or SPVNAS; write SemanticKITTI .label predictions.")
         {
-            model, arch, input, output, picture, threads, allowObjects,
+            model, arch, input, output, picture, threads, backend, allowObjects,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             Device.CpuThreads = parse.GetValue(threads);
             var options = new CheckpointOptions { AllowUnknownObjects = parse.GetValue(allowObjects) };
-            SegmentationModel loaded = PvcnnModels.Load(parse.GetValue(model) ?? ShippedModel.FilePath, parse.GetValue(arch), options);
+            SegmentationModel loaded = PvcnnModels.Load(parse.GetValue(model) ?? ShippedModel.FilePath, parse.GetValue(arch), options)
+                .To(BackendOption.Open(parse.GetValue(backend)));
             if (loaded.Classes != KittiLearningMap.ClassCount)
             {
                 throw new ArgumentException(
@@ -71,7 +73,7 @@ internal static class SegmentCommand
         // spvnas's class index is the official SemanticKITTI train id minus one.
         BevPicture.WriteFitted(picture, points, p => result.PointClasses[p] + 1);
         AnsiConsole.MarkupLine(
-            $"[bold]{Markup.Escape(model.Architecture)}[/] ({model.ParameterCount / 1e6:F2} M parameters) on {Markup.Escape(path)}: "
+            $"[bold]{Markup.Escape(model.Architecture)}[/] ({model.ParameterCount / 1e6:F2} M parameters) on {Markup.Escape(path)} with {Markup.Escape(model.Device.ToString())}: "
             + $"{points.Length / 4:N0} points, {result.Voxels.Count:N0} voxels, {ms:F0} ms ({profile.Macs / 1e9:F1} GMACs).");
         AnsiConsole.Write(Histogram(Count(result.PointClasses), map));
         if (output is not null)

@@ -35,11 +35,16 @@ internal sealed class ConvBn(Conv3d conv, string convPrefix, string normPrefix, 
     /// <summary>The convolution that runs (normalisation folded in); exists after <see cref="Prepare"/>.</summary>
     public Conv3d Runtime => folded ?? throw new InvalidOperationException("ConvBn.Prepare was not called after loading.");
 
-    /// <summary>Folds the loaded normalisation into the convolution; call after loading.</summary>
-    public void Prepare()
+    /// <summary>Folds the loaded normalisation into the convolution, on the device the model runs on; call after
+    /// loading.</summary>
+    public void Prepare(Device device)
     {
         folded = norm.FoldInto(Conv);
         folded.FuseRelu = relu;
+        if (device.Kind != DeviceKind.Cpu)
+        {
+            folded = folded.CopyTo(device);
+        }
     }
 
     public SparseTensor Forward(SparseTensor x, ForwardProfile? profile)

@@ -25,7 +25,15 @@ internal sealed class LinearBn(Linear linear, string linearPrefix, string normPr
     public IEnumerable<NamedParameter> Parameters() =>
         linear.Parameters(linearPrefix).Concat(norm.Parameters(normPrefix));
 
-    public void Prepare() => folded = linear.FoldBatchNorm(norm);
+    /// <summary>Folds the normalisation into the layer, on the device the model runs on.</summary>
+    public void Prepare(Device device)
+    {
+        folded = linear.FoldBatchNorm(norm);
+        if (device.Kind != DeviceKind.Cpu)
+        {
+            folded = folded.CopyTo(device);
+        }
+    }
 
     public Tensor Forward(Tensor x, ForwardProfile? profile)
     {

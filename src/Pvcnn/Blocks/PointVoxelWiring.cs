@@ -43,13 +43,13 @@ internal static class PointVoxelWiring
         return logits;
     }
 
-    /// <summary>z.F + transform(previous.F): in place on the freshly devoxelized features in inference, as a new
+    /// <summary>z.F + transform(previous.F): in place on the freshly devoxelized features in CPU inference, as a new
     /// recorded tensor in training (the tape holds z.F as the devoxelization's output).</summary>
     private static PointTensor Refine(PointTensor z, LinearBn transform, PointTensor previous, ForwardProfile? profile)
     {
         long start = Stopwatch.GetTimestamp();
         Tensor delta = transform.Forward(previous.Feats, profile);
-        if (transform.Training)
+        if (transform.Training || z.Feats.Device.Kind != DeviceKind.Cpu)
         {
             z = z.WithFeats(FeatureOps.Add(z.Feats, delta));
         }
@@ -81,13 +81,13 @@ internal static class PointVoxelWiring
     /// <summary>Integer voxel coordinates as the float point coordinates spvnas gives its PointTensor.</summary>
     public static PointTensor PointsOf(SparseTensor input)
     {
-        ReadOnlySpan<int> c = input.Coords.AsSpan<int>();
+        int[] c = input.Coords.ToArray<int>();
         var coords = new float[c.Length];
         for (int i = 0; i < c.Length; i++)
         {
             coords[i] = c[i];
         }
 
-        return new PointTensor(input.Feats, Tensor.From(coords, input.Count, 4));
+        return new PointTensor(input.Feats, Tensor.From<float>(coords, [input.Count, 4], input.Device));
     }
 }

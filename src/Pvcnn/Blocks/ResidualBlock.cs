@@ -20,11 +20,11 @@ internal sealed class ResidualBlock(ConvBn first, ConvBn second, ConvBn? shortcu
 
     public IEnumerable<ConvBn> Units() => shortcut is null ? [first, second] : [first, second, shortcut];
 
-    public void Prepare()
+    public void Prepare(Device device)
     {
-        first.Prepare();
-        second.Prepare();
-        shortcut?.Prepare();
+        first.Prepare(device);
+        second.Prepare(device);
+        shortcut?.Prepare(device);
     }
 
     public SparseTensor Forward(SparseTensor x, ForwardProfile? profile)

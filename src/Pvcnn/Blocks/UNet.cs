@@ -34,21 +34,17 @@ internal sealed class UNet(IReadOnlyList<ConvBn> stem, IReadOnlyList<UNetStage> 
     public IReadOnlyList<Conv3d> ConvLayers() =>
         stem.Concat(down.SelectMany(s => s.Units())).Concat(up.SelectMany(s => s.Units())).Select(u => u.Runtime).ToList();
 
-    public void Prepare()
+    /// <summary>Folds every unit's normalisation, with the runtime layers on <paramref name="device"/>.</summary>
+    public void Prepare(Device device)
     {
         foreach (ConvBn c in stem)
         {
-            c.Prepare();
+            c.Prepare(device);
         }
 
-        foreach (UNetStage s in down)
+        foreach (UNetStage s in down.Concat(up))
         {
-            s.Prepare();
-        }
-
-        foreach (UNetStage s in up)
-        {
-            s.Prepare();
+            s.Prepare(device);
         }
     }
 

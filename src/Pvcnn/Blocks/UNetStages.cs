@@ -18,12 +18,12 @@ internal sealed class UNetStage(ConvBn transition, IReadOnlyList<ResidualBlock> 
 
     public IEnumerable<ConvBn> Units() => blocks.SelectMany(b => b.Units()).Prepend(transition);
 
-    public void Prepare()
+    public void Prepare(Device device)
     {
-        transition.Prepare();
+        transition.Prepare(device);
         foreach (ResidualBlock b in blocks)
         {
-            b.Prepare();
+            b.Prepare(device);
         }
     }
 

@@ -62,8 +62,8 @@ internal static class GemmTemplates
             const int tile = GROUP_ID(0);
             const int row0 = tile * TILE_M;
             const int n0 = GROUP_ID(1) * TILE_N;
-            const int split = GROUP_ID(2);
         #if SORTED
+            const int split = GROUP_ID(2);
             const int tiles = (rows + TILE_M - 1) / TILE_M;
             const int perSplit = (volume + SPLITS - 1) / SPLITS;
             const int kBegin = split * perSplit;
@@ -111,7 +111,8 @@ internal static class GemmTemplates
                         const int r = e / (TILE_K / VEC);
                         const int c = (e % (TILE_K / VEC)) * VEC;
                         const int source = rowsIn[r];
-                        const int inside = source >= 0 && (!CHECK_K || c0 + c < cin);
+                        // Bitwise & and |: the operands have no side effects, and && with a 0/1 macro draws clang warnings.
+                        const int inside = (source >= 0) & (!CHECK_K | (c0 + c < cin));
                         GLOBAL const ELEM* from = input + (i64)source * cin + c0 + c;
         #if VEC == 4
                         if (inside) {
@@ -134,7 +135,7 @@ internal static class GemmTemplates
                     for (int e = t; e < TILE_K * (TILE_N / VEC); e += THREADS) {
                         const int c = e / (TILE_N / VEC);
                         const int n = (e % (TILE_N / VEC)) * VEC;
-                        const int inside = (!CHECK_K || c0 + c < cin) && (!CHECK_N || n0 + n < cout);
+                        const int inside = (!CHECK_K | (c0 + c < cin)) & (!CHECK_N | (n0 + n < cout));
                         GLOBAL const ELEM* from = weight + ((i64)k * cin + c0 + c) * cout + n0 + n;
         #if VEC == 4
                         if (inside) {

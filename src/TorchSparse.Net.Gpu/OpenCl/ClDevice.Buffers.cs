@@ -118,6 +118,38 @@ internal sealed partial class ClDevice
         GC.KeepAlive(destination);
     }
 
+    /// <summary>
+    /// Enqueues a copy of <paramref name="rows"/> rows of <paramref name="rowBytes"/> bytes each between two row-major
+    /// layouts with their own pitches (a column block of one matrix into a column block of another), in one command.
+    /// </summary>
+    public unsafe void CopyRows(
+        ClBuffer source, long sourceOffset, long sourcePitch, ClBuffer destination, long destinationOffset,
+        long destinationPitch, long rowBytes, long rows)
+    {
+        CheckOwn(source);
+        CheckOwn(destination);
+        if (rows == 0 || rowBytes == 0)
+        {
+            return;
+        }
+
+        if (rowBytes > sourcePitch || rowBytes > destinationPitch)
+        {
+            throw new ArgumentException($"a row of {rowBytes} bytes does not fit the pitches {sourcePitch} and {destinationPitch}", nameof(rowBytes));
+        }
+
+        source.CheckRange(sourceOffset, ((rows - 1) * sourcePitch) + rowBytes, nameof(sourceOffset));
+        destination.CheckRange(destinationOffset, ((rows - 1) * destinationPitch) + rowBytes, nameof(destinationOffset));
+        nuint* sourceOrigin = stackalloc nuint[] { (nuint)sourceOffset, 0, 0 };
+        nuint* destinationOrigin = stackalloc nuint[] { (nuint)destinationOffset, 0, 0 };
+        nuint* region = stackalloc nuint[] { (nuint)rowBytes, (nuint)rows, 1 };
+        ClNative.Check(ClNative.clEnqueueCopyBufferRect(
+            Queue, source.Handle, destination.Handle, sourceOrigin, destinationOrigin, region,
+            (nuint)sourcePitch, 0, (nuint)destinationPitch, 0, 0, null, null), "clEnqueueCopyBufferRect");
+        GC.KeepAlive(source);
+        GC.KeepAlive(destination);
+    }
+
     private void CheckOwn(ClBuffer buffer)
     {
         if (buffer.Device != this)

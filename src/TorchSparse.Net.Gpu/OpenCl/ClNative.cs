@@ -106,6 +106,12 @@ internal static unsafe partial class ClNative
         uint numWaitEvents, nint* waitEvents, nint* evt);
 
     [LibraryImport(Library)]
+    public static partial int clEnqueueCopyBufferRect(
+        nint queue, nint source, nint destination, nuint* sourceOrigin, nuint* destinationOrigin, nuint* region,
+        nuint sourceRowPitch, nuint sourceSlicePitch, nuint destinationRowPitch, nuint destinationSlicePitch,
+        uint numWaitEvents, nint* waitEvents, nint* evt);
+
+    [LibraryImport(Library)]
     public static partial nint clCreateProgramWithSource(
         nint context, uint count, byte** strings, nuint* lengths, int* status);
 

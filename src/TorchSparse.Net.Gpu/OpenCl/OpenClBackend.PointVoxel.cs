@@ -18,7 +18,7 @@ internal sealed partial class OpenClBackend
     /// the host (a stable counting sort of one int per point, which keeps the order deterministic without a device
     /// sort), and the sums run on the device.
     /// </summary>
-    internal Tensor PointToVoxel(SparseTensor voxels, Tensor pointCoords, Tensor pointFeats)
+    public override Tensor PointToVoxel(SparseTensor voxels, Tensor pointCoords, Tensor pointFeats)
     {
         ArgumentNullException.ThrowIfNull(voxels);
         RequirePoints(pointCoords, nameof(PointToVoxel));
@@ -51,7 +51,7 @@ internal sealed partial class OpenClBackend
     /// voxels around floor(p / stride), weighted by the offsets to their corners, missing voxels weighing 0 and the
     /// weights renormalised over the voxels present; a point with no voxel around it gets zeros.
     /// </summary>
-    internal Tensor Devoxelize(SparseTensor voxels, Tensor pointCoords)
+    public override Tensor Devoxelize(SparseTensor voxels, Tensor pointCoords)
     {
         ArgumentNullException.ThrowIfNull(voxels);
         RequirePoints(pointCoords, nameof(Devoxelize));

@@ -135,6 +135,13 @@ internal sealed partial class OpenClBackend : Backend
             Buffer(rows), scales, shifts, rows.Length, rows.Size(1));
     }
 
+    public override void CopyColumns(Tensor source, Tensor destination, int column)
+    {
+        const int Bytes = sizeof(float);
+        Cl.CopyRows(Buffer(source), 0, (long)source.Size(1) * Bytes, Buffer(destination), (long)column * Bytes,
+            (long)destination.Size(1) * Bytes, (long)source.Size(1) * Bytes, source.Size(0));
+    }
+
     internal static ClBuffer Buffer(Tensor tensor) => Buffer(tensor.Storage);
 
     private static ClBuffer Buffer(TensorStorage storage) => ((ClStorage)storage).Buffer;

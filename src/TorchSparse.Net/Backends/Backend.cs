@@ -78,6 +78,23 @@ internal abstract class Backend
     /// <summary>output = a + b, element-wise (same shapes).</summary>
     public abstract void Add(Tensor a, Tensor b, Tensor output, bool relu = false);
 
+    /// <summary>destination[r, column + c] = source[r, c] for every row r of source [N, C] (destination [N, D], D
+    /// &gt;= column + C): one block of a channel concatenation.</summary>
+    public abstract void CopyColumns(Tensor source, Tensor destination, int column);
+
+    /// <summary>
+    /// The mean of the point features per voxel of <paramref name="voxels"/> [voxels, C] (SPVCNN's point_to_voxel),
+    /// forward only. The CPU computes it, with its gradient, in <c>Functional.PointVoxel</c>; backends that run
+    /// generated kernels override this.
+    /// </summary>
+    public virtual Tensor PointToVoxel(SparseTensor voxels, Tensor pointCoords, Tensor pointFeats) =>
+        throw new NotSupportedException($"point-to-voxel is not implemented on {Name}.");
+
+    /// <summary>Trilinear interpolation of voxel features at the points [points, C] (SPVCNN's voxel_to_point),
+    /// forward only; as <see cref="PointToVoxel"/>, the CPU's version lives in <c>Functional.PointVoxel</c>.</summary>
+    public virtual Tensor Devoxelize(SparseTensor voxels, Tensor pointCoords) =>
+        throw new NotSupportedException($"devoxelize is not implemented on {Name}.");
+
     /// <summary>Rows [N, C] in place: x * scale[c] + shift[c].</summary>
     public abstract void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool relu = false);
 }

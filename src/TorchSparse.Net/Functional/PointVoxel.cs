@@ -25,6 +25,11 @@ public static class PointVoxel
             throw new ArgumentOutOfRangeException(nameof(scale), scale, "the resolution ratio must be positive.");
         }
 
+        if (points.Coords.Device.Kind != DeviceKind.Cpu)
+        {
+            return OnHost(points, scale);
+        }
+
         int n = points.Count;
         ReadOnlySpan<float> pc = points.Coords.AsSpan<float>();
         var scaled = new float[n * 4];
@@ -100,7 +105,12 @@ public static class PointVoxel
     /// </summary>
     public static SparseTensor PointToVoxel(SparseTensor voxels, PointTensor points)
     {
-        SparseOps.RequireCpu(voxels, nameof(PointToVoxel));
+        if (voxels.Device.Kind != DeviceKind.Cpu)
+        {
+            RequireForwardOnly(voxels, points, nameof(PointToVoxel));
+            return voxels.WithFeats(voxels.Device.Backend.PointToVoxel(voxels, points.Coords, points.Feats));
+        }
+
         CoordinateHashTable table = TableOf(voxels);
         float[] pc = HostArray(points.Coords);
         int n = points.Count;
@@ -160,7 +170,12 @@ public static class PointVoxel
     /// </summary>
     public static PointTensor Devoxelize(SparseTensor voxels, PointTensor points)
     {
-        SparseOps.RequireCpu(voxels, nameof(Devoxelize));
+        if (voxels.Device.Kind != DeviceKind.Cpu)
+        {
+            RequireForwardOnly(voxels, points, nameof(Devoxelize));
+            return points.WithFeats(voxels.Device.Backend.Devoxelize(voxels, points.Coords));
+        }
+
         CoordinateHashTable table = TableOf(voxels);
         float[] pc = HostArray(points.Coords);
         float[] vf = HostArray(voxels.Feats);
@@ -228,6 +243,36 @@ public static class PointVoxel
         }
 
         return points.WithFeats(output);
+    }
+
+    /// <summary>
+    /// <see cref="InitialVoxelize"/> of points on another device: the unique-cell search runs on the host (one pass
+    /// over the input points, as the strided kernel maps do), and its results go back to the points' device.
+    /// </summary>
+    private static (SparseTensor Voxels, PointTensor Points) OnHost(PointTensor points, float scale)
+    {
+        RequireNotRecording(nameof(InitialVoxelize), points.Coords.Device);
+        Device device = points.Coords.Device;
+        var host = new PointTensor(points.Feats.CopyTo(Device.Cpu), points.Coords.CopyTo(Device.Cpu));
+        (SparseTensor voxels, PointTensor moved) = InitialVoxelize(host, scale);
+        var deviceVoxels = new SparseTensor(voxels.Feats.CopyTo(device), voxels.Coords.CopyTo(device));
+        return (deviceVoxels, scale == 1f ? points : new PointTensor(points.Feats, moved.Coords.CopyTo(device)));
+    }
+
+    private static void RequireForwardOnly(SparseTensor voxels, PointTensor points, string op)
+    {
+        Device.RequireSame(voxels.Device, points.Coords.Device, op);
+        Device.RequireSame(voxels.Device, points.Feats.Device, op);
+        RequireNotRecording(op, voxels.Device);
+    }
+
+    private static void RequireNotRecording(string op, Device device)
+    {
+        if (GradientTape.IsRecording)
+        {
+            throw new NotSupportedException(
+                $"{op} on {device} runs forward only; record gradients (training) on the CPU.");
+        }
     }
 
     /// <summary>

@@ -38,24 +38,16 @@ public static class SparseOps
         foreach (SparseTensor t in inputs)
         {
             RequireSameCoords(inputs[0], t, nameof(Cat));
-            RequireCpu(t, nameof(Cat));
+            Device.RequireSame(inputs[0].Device, t.Device, nameof(Cat));
             total += t.Channels;
         }
 
-        int rows = inputs[0].Count;
-        Tensor result = Tensor.Empty(DType.Float32, inputs[0].Device, rows, total);
-        Span<float> dst = result.AsSpan<float>();
+        Tensor result = Tensor.Empty(DType.Float32, inputs[0].Device, inputs[0].Count, total);
         int column = 0;
         foreach (SparseTensor t in inputs)
         {
-            ReadOnlySpan<float> src = t.Feats.AsSpan<float>();
-            int c = t.Channels;
-            for (int r = 0; r < rows; r++)
-            {
-                src.Slice(r * c, c).CopyTo(dst.Slice((r * total) + column, c));
-            }
-
-            column += c;
+            result.Device.Backend.CopyColumns(t.Feats, result, column);
+            column += t.Channels;
         }
 
         if (GradientTape.IsRecording)
@@ -94,7 +86,7 @@ public static class SparseOps
         }
 
         if (a.Count != b.Count || a.Stride != b.Stride
-            || !a.Coords.AsSpan<int>().SequenceEqual(b.Coords.AsSpan<int>()))
+            || !a.Coords.ToArray<int>().AsSpan().SequenceEqual(b.Coords.ToArray<int>()))
         {
             throw new ShapeMismatchException(
                 $"{op}: tensors must have identical coordinates (same rows, same order, same stride); "

@@ -118,11 +118,7 @@ public sealed class BatchNorm
             bias[c] = shift[c] + ((oldBias?[c] ?? 0f) * scale[c]);
         }
 
-        Conv.ConvGeometry g = conv.Geometry;
-        var folded = new Conv3d(conv.InChannels, conv.OutChannels, g.KernelSize, g.Stride, g.Dilation, g.Padding,
-            bias: true, g.Transposed, g.Generative, g.Rule) { Config = conv.Config, FuseRelu = conv.FuseRelu };
-        folded.LoadParameters(Tensor.From(weight, conv.Weight.Shape), Tensor.From(bias, Channels));
-        return folded;
+        return conv.WithParameters(Tensor.From(weight, conv.Weight.Shape), Tensor.From(bias, Channels));
     }
 
     /// <summary>y = x * scale + shift with scale = weight / sqrt(var + eps), shift = bias - mean * scale.</summary>

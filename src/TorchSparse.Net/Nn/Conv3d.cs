@@ -90,6 +90,20 @@ public sealed class Conv3d
         Bias = bias;
     }
 
+    /// <summary>A copy of this layer (geometry, config, fused ReLU) whose parameters live on
+    /// <paramref name="device"/>.</summary>
+    public Conv3d CopyTo(Device device) => WithParameters(Weight.CopyTo(device), Bias?.CopyTo(device));
+
+    /// <summary>A layer of the same geometry, config and fused ReLU with other parameters (a bias or none).</summary>
+    internal Conv3d WithParameters(Tensor weight, Tensor? bias)
+    {
+        ConvGeometry g = Geometry;
+        var copy = new Conv3d(InChannels, OutChannels, g.KernelSize, g.Stride, g.Dilation, g.Padding, bias is not null,
+            g.Transposed, g.Generative, g.Rule) { Config = Config, FuseRelu = FuseRelu };
+        copy.LoadParameters(weight, bias);
+        return copy;
+    }
+
     /// <summary>The layer's state-dict entries: <c>{prefix}kernel</c> (TorchSparse's name) and, with a bias,
     /// <c>{prefix}bias</c>.</summary>
     public IEnumerable<NamedParameter> Parameters(string prefix)

@@ -76,7 +76,8 @@ public sealed class Linear
         {
             var ones = new float[OutFeatures];
             Array.Fill(ones, 1f);
-            input.Device.Backend.ChannelAffine(output, ones, bias.AsSpan<float>(), relu);
+            ReadOnlySpan<float> shift = bias.Device.Kind == DeviceKind.Cpu ? bias.AsSpan<float>() : bias.ToArray<float>();
+            input.Device.Backend.ChannelAffine(output, ones, shift, relu);
         }
         else if (relu)
         {
@@ -99,6 +100,15 @@ public sealed class Linear
         }
 
         return output;
+    }
+
+    /// <summary>A copy of this layer whose parameters live on <paramref name="device"/> (a model's runtime layer on
+    /// the device it runs on).</summary>
+    public Linear CopyTo(Device device)
+    {
+        var copy = new Linear(InFeatures, OutFeatures, bias is not null);
+        copy.LoadParameters(weight.CopyTo(device), bias?.CopyTo(device));
+        return copy;
     }
 
     /// <summary>This layer followed by <paramref name="norm"/>, as one layer (rows scaled, bias shifted).</summary>

@@ -4,22 +4,29 @@ using TorchSparse.Nn;
 
 namespace TorchSparse.Tuning;
 
-/// <summary>One measured candidate, reported through progress so callers can show what the tuner tried.</summary>
-public readonly record struct TuningTrial(string Group, ConvConfig Config, double MedianMilliseconds);
+/// <summary>One measured candidate, reported through progress so callers can show what the tuner tried: trial
+/// <see cref="Trial"/> (from 1) of <see cref="Trials"/>.</summary>
+public readonly record struct TuningTrial(string Group, ConvConfig Config, double MedianMilliseconds, int Trial, int Trials);
 
 /// <summary>
 /// Chooses a <see cref="ConvConfig"/> per group of layers that share a kernel map (TorchSparse's grouping: same
 /// kernel-map key; a transposed layer joins the group of its downsampling layer). Each candidate is timed on the
-/// real input through the whole forward pass while only that group's config changes (greedy, group by group).
+/// real input through the whole forward pass while only that group's config changes (greedy, group by group). The
+/// group's config before tuning is always one of the candidates, so tuning never picks something it measured slower.
+/// A group's candidates are timed in turns (one pass each per round) rather than one after another, so a change in
+/// the machine's load during tuning shifts all of them alike instead of favouring whichever ran in the quiet spell.
 /// </summary>
 public static class ConvAutotuner
 {
+    /// <summary>The group of 1x1x1 layers: a dense GEMM each, with nothing to choose.</summary>
+    public const string PointwiseGroup = "pointwise";
+
     /// <summary>The group a layer belongs to when it sees an input at <paramref name="inputStride"/>.</summary>
     public static string GroupKey(Int3 inputStride, ConvGeometry g)
     {
         if (g.IsPointwise)
         {
-            return "pointwise";
+            return PointwiseGroup;
         }
 
         if (g.IsSubmanifold)
@@ -60,29 +67,30 @@ public static class ConvAutotuner
             input.Device.Synchronize();
         }
 
-        Dictionary<string, List<Conv3d>> groups = GroupLayers(layers);
+        var groups = Groups(layers).Where(g => g.Key != PointwiseGroup)
+            .Select(g => (g.Key, Members: g.Value, Tried: WithCurrent(candidates, g.Value[0].Config))).ToList();
+        int trials = groups.Sum(g => g.Tried.Count);
+        int trial = 0;
         var chosen = new Dictionary<string, ConvConfig>();
-        foreach ((string key, List<Conv3d> members) in groups)
+        foreach ((string key, IReadOnlyList<Conv3d> members, IReadOnlyList<ConvConfig> tried) in groups)
         {
-            if (key == "pointwise")
+            double[] medians = InTurns(tried.Select(c => (Action)(() =>
             {
-                continue;
-            }
-
+                SetConfig(members, c);
+                Pass();
+            })).ToList(), repeats);
             ConvConfig best = members[0].Config;
             double bestMs = double.PositiveInfinity;
-            foreach (ConvConfig candidate in candidates)
+            for (int c = 0; c < tried.Count; c++)
             {
-                members.ForEach(layer => layer.Config = candidate);
-                double ms = MedianMilliseconds(Pass, repeats);
-                progress?.Report(new TuningTrial(key, candidate, ms));
-                if (ms < bestMs)
+                progress?.Report(new TuningTrial(key, tried[c], medians[c], ++trial, trials));
+                if (medians[c] < bestMs)
                 {
-                    (best, bestMs) = (candidate, ms);
+                    (best, bestMs) = (tried[c], medians[c]);
                 }
             }
 
-            members.ForEach(layer => layer.Config = best);
+            SetConfig(members, best);
             chosen[key] = best;
         }
 
@@ -92,13 +100,48 @@ public static class ConvAutotuner
     /// <summary>Sets each layer's config from a record. Layers must have run once so their group is known.</summary>
     public static void Apply(TuningRecord record, IReadOnlyList<Conv3d> layers)
     {
-        foreach ((string key, List<Conv3d> members) in GroupLayers(layers))
+        foreach ((string key, IReadOnlyList<Conv3d> members) in Groups(layers))
         {
             if (record.Groups.TryGetValue(key, out ConvConfig? config))
             {
-                members.ForEach(layer => layer.Config = config);
+                SetConfig(members, config);
             }
         }
+    }
+
+    /// <summary>
+    /// Median wall time of each action over <paramref name="repeats"/> rounds that run every action once in turn,
+    /// after one warm-up round: a comparison that drifting machine load does not bias.
+    /// </summary>
+    public static double[] InTurns(IReadOnlyList<Action> actions, int repeats)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
+        foreach (Action action in actions)
+        {
+            action();
+        }
+
+        var times = new double[actions.Count][];
+        for (int a = 0; a < actions.Count; a++)
+        {
+            times[a] = new double[repeats];
+        }
+
+        for (int r = 0; r < repeats; r++)
+        {
+            for (int a = 0; a < actions.Count; a++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                actions[a]();
+                times[a][r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        }
+
+        return [.. times.Select(t =>
+        {
+            Array.Sort(t);
+            return t[repeats / 2];
+        })];
     }
 
     /// <summary>Median wall time of <paramref name="action"/> after one warm-up run.</summary>
@@ -117,9 +160,14 @@ public static class ConvAutotuner
         return times[repeats / 2];
     }
 
-    private static Dictionary<string, List<Conv3d>> GroupLayers(IReadOnlyList<Conv3d> layers)
+    /// <summary>
+    /// The layers by tuning group, in order of first appearance (<see cref="PointwiseGroup"/>, never tuned, holds the
+    /// 1x1x1 layers). Layers must have run once so their group is known.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<Conv3d>> Groups(IReadOnlyList<Conv3d> layers)
     {
         var groups = new Dictionary<string, List<Conv3d>>();
+        var order = new List<string>();
         foreach (Conv3d layer in layers)
         {
             string key = layer.LastInputStride is Int3 stride
@@ -129,11 +177,24 @@ public static class ConvAutotuner
             if (!groups.TryGetValue(key, out List<Conv3d>? members))
             {
                 groups[key] = members = [];
+                order.Add(key);
             }
 
             members.Add(layer);
         }
 
-        return groups;
+        // An ordered copy: Dictionary enumeration order is not guaranteed once entries are removed.
+        return order.ToDictionary(k => k, k => (IReadOnlyList<Conv3d>)groups[k]);
+    }
+
+    private static IReadOnlyList<ConvConfig> WithCurrent(IReadOnlyList<ConvConfig> candidates, ConvConfig current) =>
+        candidates.Contains(current) ? candidates : [current, .. candidates];
+
+    private static void SetConfig(IReadOnlyList<Conv3d> layers, ConvConfig config)
+    {
+        foreach (Conv3d layer in layers)
+        {
+            layer.Config = config;
+        }
     }
 }

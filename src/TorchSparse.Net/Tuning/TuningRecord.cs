@@ -17,6 +17,10 @@ public sealed record TuningRecord
 
     public required Dictionary<string, ConvConfig> Groups { get; init; }
 
+    /// <summary>What was tuned (a model file and its architecture), when the record is for one model: group keys name
+    /// layer geometries only, so another model's choices would not fit.</summary>
+    public string? Model { get; init; }
+
     /// <summary>This machine's identity: processor, core count and the vector width the kernels use.</summary>
     public static string CurrentMachine
     {
@@ -42,8 +46,9 @@ public sealed record TuningRecord
         File.Move(temp, full, overwrite: true);
     }
 
-    /// <summary>Loads a record, or null when the file is missing or was made for another machine/backend.</summary>
-    public static TuningRecord? Load(string path, string backend)
+    /// <summary>Loads a record, or null when the file is missing or was made for another machine, backend or (when
+    /// <paramref name="model"/> is given) model.</summary>
+    public static TuningRecord? Load(string path, string backend, string? model = null)
     {
         if (!File.Exists(path))
         {
@@ -60,7 +65,8 @@ public sealed record TuningRecord
             throw new SparseEngineException($"tuning file {path} is not valid: {e.Message}", e);
         }
 
-        return record is not null && record.Machine == CurrentMachine && record.Backend == backend ? record : null;
+        return record is not null && record.Machine == CurrentMachine && record.Backend == backend
+            && (model is null || record.Model == model) ? record : null;
     }
 }
 

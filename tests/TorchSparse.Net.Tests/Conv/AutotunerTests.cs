@@ -44,6 +44,10 @@ public class AutotunerTests
             Assert.NotNull(loaded);
             Assert.Equal(record.Groups, loaded.Groups);
             Assert.Null(TuningRecord.Load(path, "cuda"));
+            Assert.Null(TuningRecord.Load(path, x.Device.ToString(), model: "another model"));
+            (record with { Model = "model a" }).Save(path);
+            Assert.NotNull(TuningRecord.Load(path, x.Device.ToString(), model: "model a"));
+            Assert.Null(TuningRecord.Load(path, x.Device.ToString(), model: "model b"));
 
             a.Config = b.Config = d.Config = ConvConfig.Default;
             ConvAutotuner.Apply(loaded, [a, b, d]);

@@ -135,6 +135,18 @@ internal sealed class CpuBackend : Backend
     public override void ChannelAffine(Tensor rows, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, bool relu = false) =>
         CpuOps.ChannelAffine(rows.AsSpan<float>(), rows.Size(1), scale, shift, relu);
 
+    public override void CopyColumns(Tensor source, Tensor destination, int column)
+    {
+        ReadOnlySpan<float> src = source.AsSpan<float>();
+        Span<float> dst = destination.AsSpan<float>();
+        int c = source.Size(1);
+        int total = destination.Size(1);
+        for (int r = 0; r < source.Size(0); r++)
+        {
+            src.Slice(r * c, c).CopyTo(dst.Slice((r * total) + column, c));
+        }
+    }
+
     private static unsafe void Multiply(Tensor a, PackedMatrix b, Tensor output)
     {
         fixed (float* aPtr = a.AsSpan<float>())
