@@ -34,7 +34,9 @@ async function main() {
     useMessageIndex: input.summary,
     repeatSchemas: input.summary,
     repeatChannels: input.summary,
-    useMetadataIndex: input.summary,
+    // @mcap/core 2.2.2 indexes metadata at the wrong offset when unchunked (it takes the stream position before the
+    // records still buffered ahead of the Metadata record), so the index is only written with chunks.
+    useMetadataIndex: input.summary && input.chunked,
     useAttachmentIndex: input.summary,
   });
   await writer.start({ profile: "ros2", library: "mcap-js peer" });
