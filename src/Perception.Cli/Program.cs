@@ -19,6 +19,7 @@ internal static class Program
             EvalCommand.Create(),
             SimulateCommand.Create(),
             TrainCommand.Create(),
+            ConvertCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
