@@ -116,27 +116,17 @@ public static class PointCloudConversion
         }
     }
 
-    private static PointFieldDatatype ToRos(PointFieldType type) => type switch
-    {
-        PointFieldType.Int8 => PointFieldDatatype.Int8,
-        PointFieldType.UInt8 => PointFieldDatatype.UInt8,
-        PointFieldType.Int16 => PointFieldDatatype.Int16,
-        PointFieldType.UInt16 => PointFieldDatatype.UInt16,
-        PointFieldType.Int32 => PointFieldDatatype.Int32,
-        PointFieldType.UInt32 => PointFieldDatatype.UInt32,
-        PointFieldType.Float32 => PointFieldDatatype.Float32,
-        _ => PointFieldDatatype.Float64,
-    };
+    // The one table of corresponding types; 64-bit integers have no ROS datatype and travel as FLOAT64.
+    private static readonly (PointFieldType File, PointFieldDatatype Ros)[] Types =
+    [
+        (PointFieldType.Int8, PointFieldDatatype.Int8), (PointFieldType.UInt8, PointFieldDatatype.UInt8),
+        (PointFieldType.Int16, PointFieldDatatype.Int16), (PointFieldType.UInt16, PointFieldDatatype.UInt16),
+        (PointFieldType.Int32, PointFieldDatatype.Int32), (PointFieldType.UInt32, PointFieldDatatype.UInt32),
+        (PointFieldType.Float32, PointFieldDatatype.Float32), (PointFieldType.Float64, PointFieldDatatype.Float64),
+    ];
 
-    private static PointFieldType ToDataset(PointFieldDatatype type) => type switch
-    {
-        PointFieldDatatype.Int8 => PointFieldType.Int8,
-        PointFieldDatatype.UInt8 => PointFieldType.UInt8,
-        PointFieldDatatype.Int16 => PointFieldType.Int16,
-        PointFieldDatatype.UInt16 => PointFieldType.UInt16,
-        PointFieldDatatype.Int32 => PointFieldType.Int32,
-        PointFieldDatatype.UInt32 => PointFieldType.UInt32,
-        PointFieldDatatype.Float32 => PointFieldType.Float32,
-        _ => PointFieldType.Float64,
-    };
+    private static PointFieldDatatype ToRos(PointFieldType type) =>
+        Array.Find(Types, t => t.File == type) is { Ros: not 0 } match ? match.Ros : PointFieldDatatype.Float64;
+
+    private static PointFieldType ToDataset(PointFieldDatatype type) => Array.Find(Types, t => t.Ros == type).File;
 }
