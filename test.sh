@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # pocl-opencl-icd: the OpenCL driver on the CPU that runs the generated kernels in the OpenCL backend's tests.
-packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1)
+# libzstd1 / liblz4-1: MCAP chunk compression; nodejs (with npm): the independent MCAP and ROS 2 CDR peers.
+packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1 libzstd1 liblz4-1 nodejs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -23,6 +24,18 @@ unset OPENBLAS_CORETYPE
 export PERCEPTION_KERNEL_CACHE="$PWD/artifacts/kernel-cache"
 
 dotnet build Perception.sln -c Release --nologo -v q
+
+# The Node.js peers of the ROS 2 / MCAP tests (@mcap/core, @foxglove/rosmsg2-serialization, ...), pinned by the
+# committed package-lock.json, installed into the git-ignored artifacts/node-peers; again only when the lock changes.
+peers=artifacts/node-peers
+peer_lock=tests/Perception.Ros2.Tests/peers/package-lock.json
+if [[ ! -d $peers/node_modules || $peer_lock -nt $peers/node_modules ]]; then
+  echo "== installing the Node.js MCAP/CDR peers"
+  mkdir -p "$peers"
+  cp tests/Perception.Ros2.Tests/peers/package.json "$peer_lock" "$peers/"
+  (cd "$peers" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+  touch "$peers/node_modules"
+fi
 
 # The model parity fixtures (PyTorch checkpoints and logits, about 250 MB) are generated, not committed. Debian's
 # /usr/bin/python3 is the interpreter with python3-torch; regenerate only when the script is newer than the output.

@@ -20,6 +20,7 @@ internal static class Program
             SimulateCommand.Create(),
             TrainCommand.Create(),
             TuneCommand.Create(),
+            ConvertCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

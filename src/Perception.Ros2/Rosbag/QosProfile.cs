@@ -1,0 +1,33 @@
+using System.Text;
+
+namespace Perception.Ros2.Rosbag;
+
+/// <summary>The QoS a topic is offered with; rosbag2 records it per channel and replays with it.</summary>
+public sealed record QosProfile(int Depth, bool Reliable, bool TransientLocal)
+{
+    /// <summary>rmw_qos_profile_sensor_data: keep last 5, best effort, volatile.</summary>
+    public static QosProfile SensorData { get; } = new(5, Reliable: false, TransientLocal: false);
+
+    /// <summary>rmw_qos_profile_default: keep last 10, reliable, volatile.</summary>
+    public static QosProfile Default { get; } = new(10, Reliable: true, TransientLocal: false);
+
+    /// <summary>
+    /// The YAML list rosbag2 (Jazzy, metadata version 9) stores as <c>offered_qos_profiles</c>: policies as the rmw
+    /// strings, deadline/lifespan/lease infinite (RMW_DURATION_INFINITE = 9223372036 s 854775807 ns).
+    /// </summary>
+    public string ToOfferedQosYaml(string indent = "")
+    {
+        const string infinite = "\n{0}    sec: 9223372036\n{0}    nsec: 854775807";
+        var yaml = new StringBuilder();
+        yaml.Append(indent).Append("- history: keep_last\n")
+            .Append(indent).Append("  depth: ").Append(Depth).Append('\n')
+            .Append(indent).Append("  reliability: ").Append(Reliable ? "reliable" : "best_effort").Append('\n')
+            .Append(indent).Append("  durability: ").Append(TransientLocal ? "transient_local" : "volatile").Append('\n')
+            .Append(indent).Append("  deadline:").AppendFormat(infinite, indent).Append('\n')
+            .Append(indent).Append("  lifespan:").AppendFormat(infinite, indent).Append('\n')
+            .Append(indent).Append("  liveliness: automatic\n")
+            .Append(indent).Append("  liveliness_lease_duration:").AppendFormat(infinite, indent).Append('\n')
+            .Append(indent).Append("  avoid_ros_namespace_conventions: false");
+        return yaml.ToString();
+    }
+}
