@@ -1,4 +1,5 @@
 using Perception.Datasets.Simulation;
+using Perception.Viewer.Imaging;
 
 namespace Perception.Cli.Imaging;
 
@@ -27,7 +28,7 @@ internal static class BevPicture
     /// <summary>Points as float [N * 4] rows; <paramref name="trainId"/> gives each point's official SemanticKITTI
     /// class (1..19, 0 unlabeled).</summary>
     public static void Write(string path, ReadOnlySpan<float> points, Func<int, int> trainId, float metresPerPixel = 0.1f, int size = 1200) =>
-        PngWriter.Write(path, size, size, Render(points, trainId, metresPerPixel, size));
+        new RgbImage(size, size, Render(points, trainId, metresPerPixel, size)).Save(path);
 
     /// <summary>Two views of the same points side by side (e.g. ground truth and prediction), a grey bar between.</summary>
     public static void WriteSideBySide(string path, ReadOnlySpan<float> points, Func<int, int> left, Func<int, int> right,
@@ -44,7 +45,7 @@ internal static class BevPicture
             b.AsSpan(row * size * 3, size * 3).CopyTo(rgb.AsSpan(((row * width) + size + Gap) * 3));
         }
 
-        PngWriter.Write(path, width, size, rgb);
+        new RgbImage(width, size, rgb).Save(path);
     }
 
     private static byte[] Render(ReadOnlySpan<float> points, Func<int, int> trainId, float metresPerPixel, int size)
