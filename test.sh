@@ -6,7 +6,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # pocl-opencl-icd: the OpenCL driver on the CPU that runs the generated kernels in the OpenCL backend's tests.
-packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1)
+# libegl1, libgl1-mesa-dri, libosmesa6: Mesa's headless GL (EGL surfaceless, OSMesa) for the viewer's rendering tests;
+# libglfw3 and xvfb: the windowed viewer under a virtual X server.
+packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1
+  libegl1 libgl1-mesa-dri libosmesa6 libglfw3 xvfb)
+# npm runs Khronos's glTF validator on the viewer's exports; some machines have Node.js (with npm) from elsewhere.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -16,6 +21,8 @@ if ((${#missing[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+tools/gltf-validator/install.sh
 
 # OPENBLAS_CORETYPE=Haswell is preset on these machines and halves OpenBLAS; references run with detection.
 unset OPENBLAS_CORETYPE

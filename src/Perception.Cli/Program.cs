@@ -19,6 +19,8 @@ internal static class Program
             EvalCommand.Create(),
             SimulateCommand.Create(),
             TrainCommand.Create(),
+            RenderCommand.Create(),
+            ExportCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -29,7 +29,7 @@ public sealed class GltfExportTests : IDisposable
         Assert.True(issues.GetProperty("numErrors").GetInt32() == 0, GltfValidator.Messages(report, 0));
         Assert.True(issues.GetProperty("numWarnings").GetInt32() == 0, GltfValidator.Messages(report, 1));
         JsonElement info = report.GetProperty("info");
-        Assert.Equal(scene.Cloud.Count + scene.Boxes.VertexCount + scene.Grid.VertexCount + scene.Axes.VertexCount,
+        Assert.Equal(scene.Cloud.Count + scene.BoxEdges.VertexCount + scene.Grid.VertexCount + scene.Axes.VertexCount,
             info.GetProperty("totalVertexCount").GetInt32());
         Assert.Equal(4, info.GetProperty("drawCallCount").GetInt32());
     }

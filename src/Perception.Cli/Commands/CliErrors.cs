@@ -14,7 +14,8 @@ internal static class CliErrors
         }
         catch (Exception e) when (e is SparseEngineException or Datasets.DatasetFormatException or IOException or UnauthorizedAccessException
             or ArgumentException or InvalidOperationException or Training.TrainingConfigException
-            or TorchSparse.Gpu.OpenCl.OpenClException or TorchSparse.Gpu.OpenCl.OpenClUnavailableException)
+            or TorchSparse.Gpu.OpenCl.OpenClException or TorchSparse.Gpu.OpenCl.OpenClUnavailableException
+            or Viewer.ViewerException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 2;

@@ -44,7 +44,7 @@ public static class GltfExport
 
         meshes.Add(("points", 0, pointAttributes, json => WriteLegend(json, scene)));
         foreach ((string name, LineLayer lines) in (ReadOnlySpan<(string, LineLayer)>)
-                 [("boxes", scene.Boxes), ("grid", scene.Grid), ("axes", scene.Axes)])
+                 [("boxes", scene.BoxEdges), ("grid", scene.Grid), ("axes", scene.Axes)])
         {
             if (lines.VertexCount > 0)
             {

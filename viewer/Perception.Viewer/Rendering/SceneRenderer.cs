@@ -23,7 +23,7 @@ internal sealed unsafe class SceneRenderer : IDisposable
         this.gl = gl;
         program = new ShaderProgram(gl);
         points = new VertexLayer(gl, GlConstants.Points, scene.Cloud.Xyz, scene.PointColors);
-        boxes = Lines(scene.Boxes);
+        boxes = Lines(scene.BoxEdges);
         grid = Lines(scene.Grid);
         axes = Lines(scene.Axes);
     }

@@ -8,13 +8,14 @@ namespace Perception.Viewer.Scenes;
 /// </summary>
 public sealed class Scene
 {
-    internal Scene(SceneCloud cloud, PointColoring coloring, byte[] pointColors, LineLayer boxes, LineLayer grid,
-        LineLayer axes, IReadOnlyList<LegendEntry> legend)
+    internal Scene(SceneCloud cloud, PointColoring coloring, byte[] pointColors, IReadOnlyList<OrientedBox> boxes,
+        LineLayer boxEdges, LineLayer grid, LineLayer axes, IReadOnlyList<LegendEntry> legend)
     {
         Cloud = cloud;
         Coloring = coloring;
         PointColors = pointColors;
         Boxes = boxes;
+        BoxEdges = boxEdges;
         Grid = grid;
         Axes = axes;
         Legend = legend;
@@ -35,7 +36,10 @@ public sealed class Scene
     /// <summary>RGBA per point, opaque.</summary>
     public byte[] PointColors { get; }
 
-    public LineLayer Boxes { get; }
+    public IReadOnlyList<OrientedBox> Boxes { get; }
+
+    /// <summary>The boxes' edges and heading marks.</summary>
+    public LineLayer BoxEdges { get; }
 
     public LineLayer Grid { get; }
 

@@ -35,13 +35,14 @@ public static class SceneBuilder
             }
         }
 
-        var boxLines = new LineLayer();
-        foreach (OrientedBox box in boxes ?? [])
+        boxes ??= [];
+        var boxEdges = new LineLayer();
+        foreach (OrientedBox box in boxes)
         {
-            boxLines.AddBox(box, BoxColor);
+            boxEdges.AddBox(box, BoxColor);
         }
 
-        return new Scene(cloud, coloring, colors, boxLines, Grid(cloud), Axes(), legend);
+        return new Scene(cloud, coloring, colors, boxes, boxEdges, Grid(cloud), Axes(), legend);
     }
 
     private static PointColoring Resolve(SceneCloud cloud, PointColoring coloring)
