@@ -34,32 +34,8 @@ internal sealed unsafe class OffscreenTarget : IDisposable
 
     public int Height { get; }
 
-    /// <summary>The picture as top-down RGB rows (GL's rows run bottom-up).</summary>
-    public RgbImage ReadRgb()
-    {
-        var rgba = new byte[Width * Height * 4];
-        gl.Finish();
-        gl.PixelStorei(GlConstants.PackAlignment, 1);
-        fixed (byte* pixels = rgba)
-        {
-            gl.ReadPixels(0, 0, Width, Height, GlConstants.Rgba, GlConstants.UnsignedByte, pixels);
-        }
-
-        gl.Check("glReadPixels");
-        var rgb = new byte[Width * Height * 3];
-        for (int row = 0; row < Height; row++)
-        {
-            int from = (Height - 1 - row) * Width * 4, to = row * Width * 3;
-            for (int col = 0; col < Width; col++)
-            {
-                rgb[to + (col * 3)] = rgba[from + (col * 4)];
-                rgb[to + (col * 3) + 1] = rgba[from + (col * 4) + 1];
-                rgb[to + (col * 3) + 2] = rgba[from + (col * 4) + 2];
-            }
-        }
-
-        return new RgbImage(Width, Height, rgb);
-    }
+    /// <summary>The picture as top-down RGB rows.</summary>
+    public RgbImage ReadRgb() => FramebufferReader.ReadRgb(gl, Width, Height);
 
     public void Dispose()
     {
