@@ -21,6 +21,7 @@ internal static class Program
             TrainCommand.Create(),
             RenderCommand.Create(),
             ExportCommand.Create(),
+            ViewCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

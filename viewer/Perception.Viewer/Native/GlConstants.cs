@@ -28,4 +28,5 @@ internal static class GlConstants
     public const uint FramebufferComplete = 0x8CD5;
     public const uint Version = 0x1F02;
     public const uint Renderer = 0x1F01;
+
 }
