@@ -76,11 +76,21 @@ public static class GeneratedBench
         double Build(ConvGeometry g) => Median(() => SparseConv.KernelMapFor(new SparseTensor(feats, coords), g), device, repeats);
         report.Add("kmap_subm3_ms", Build(new ConvGeometry(3)), "ms", "generated hash table + submanifold 3x3x3 map");
         report.Add("kmap_down2_ms", Build(new ConvGeometry(2, stride: 2)), "ms",
-            "strided 2x2x2 map (host builder: no generated sort/unique yet)");
-        var cpuMap = SparseConv.KernelMapFor(new SparseTensor(Tensor.Zeros(DType.Float32, workload.VoxelCount, 1), workload.Coords), new ConvGeometry(3));
-        var deviceMap = SparseConv.KernelMapFor(new SparseTensor(feats, coords), new ConvGeometry(3));
-        report.Add("kmap_subm3_equal_to_cpu", cpuMap.OutInMap.SequenceEqual(deviceMap.OutInMap) ? "yes" : "NO",
-            "the generated map is identical to the CPU builder's");
+            "generated strided 2x2x2 map: output keys, bitonic sort, unique + scan, table lookup");
+        report.Add("kmap_subm3_equal_to_cpu", SameAsCpu(workload, feats, coords, new ConvGeometry(3)) ? "yes" : "NO",
+            "the generated submanifold map is identical to the CPU builder's");
+        report.Add("kmap_down2_equal_to_cpu", SameAsCpu(workload, feats, coords, new ConvGeometry(2, stride: 2)) ? "yes" : "NO",
+            "the generated strided map (and its output coordinates) is identical to the CPU builder's");
+    }
+
+    private static bool SameAsCpu(StandardWorkload workload, Tensor feats, Tensor coords, ConvGeometry g)
+    {
+        var cpu = new SparseTensor(Tensor.Zeros(DType.Float32, workload.VoxelCount, 1), workload.Coords);
+        var onDevice = new SparseTensor(feats, coords);
+        TorchSparse.KernelMaps.KernelMap cpuMap = SparseConv.KernelMapFor(cpu, g);
+        TorchSparse.KernelMaps.KernelMap deviceMap = SparseConv.KernelMapFor(onDevice, g);
+        return cpuMap.OutInMap.SequenceEqual(deviceMap.OutInMap)
+            && cpuMap.OutputCoords!.ToArray<int>().AsSpan().SequenceEqual(deviceMap.OutputCoords!.ToArray<int>());
     }
 
     private static void Conv(BenchReport report, Device device, StandardWorkload workload, int c, int repeats,

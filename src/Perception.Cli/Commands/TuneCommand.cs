@@ -82,7 +82,7 @@ internal static class TuneCommand
         }
 
         // Default and tuned in turns, so both see the same machine load.
-        double[] ms = [];
+        TurnTimes[] ms = [];
         AnsiConsole.Status().Start("timing the default and the tuned configurations", _ => ms = ConvAutotuner.InTurns(
         [
             () =>
@@ -105,7 +105,7 @@ internal static class TuneCommand
             ? $"Reloaded the choices in [link]{Markup.Escape(Path.GetFullPath(file))}[/] (same machine, backend and model): nothing re-tuned; --retune tunes again."
             : $"Saved to [link]{Markup.Escape(Path.GetFullPath(file))}[/].");
         AnsiConsole.MarkupLine(
-            $"End to end (median of {repeats}): default {ms[0]:F1} ms, tuned {ms[1]:F1} ms: [bold]{ms[0] / ms[1]:F2}x[/] the default's speed.");
+            $"End to end (median of {repeats}): default {ms[0].Median:F1} ms (± {ms[0].Spread:F1}), tuned {ms[1].Median:F1} ms (± {ms[1].Spread:F1}): [bold]{ms[0].Median / ms[1].Median:F2}x[/] the default's speed.");
         return 0;
     }
 

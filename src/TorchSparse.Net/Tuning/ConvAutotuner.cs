@@ -4,6 +4,9 @@ using TorchSparse.Nn;
 
 namespace TorchSparse.Tuning;
 
+/// <summary>Timings of one action: the median and the median absolute deviation from it, in milliseconds.</summary>
+public readonly record struct TurnTimes(double Median, double Spread);
+
 /// <summary>One measured candidate, reported through progress so callers can show what the tuner tried: trial
 /// <see cref="Trial"/> (from 1) of <see cref="Trials"/>.</summary>
 public readonly record struct TuningTrial(string Group, ConvConfig Config, double MedianMilliseconds, int Trial, int Trials);
@@ -74,24 +77,28 @@ public static class ConvAutotuner
         var chosen = new Dictionary<string, ConvConfig>();
         foreach ((string key, IReadOnlyList<Conv3d> members, IReadOnlyList<ConvConfig> tried) in groups)
         {
-            double[] medians = InTurns(tried.Select(c => (Action)(() =>
+            int current = IndexOf(tried, members[0].Config);
+            TurnTimes[] times = InTurns(tried.Select(c => (Action)(() =>
             {
                 SetConfig(members, c);
                 Pass();
             })).ToList(), repeats);
-            ConvConfig best = members[0].Config;
-            double bestMs = double.PositiveInfinity;
+            int best = current;
             for (int c = 0; c < tried.Count; c++)
             {
-                progress?.Report(new TuningTrial(key, tried[c], medians[c], ++trial, trials));
-                if (medians[c] < bestMs)
-                {
-                    (best, bestMs) = (tried[c], medians[c]);
-                }
+                progress?.Report(new TuningTrial(key, tried[c], times[c].Median, ++trial, trials));
+                best = times[c].Median < times[best].Median ? c : best;
             }
 
-            SetConfig(members, best);
-            chosen[key] = best;
+            // The starting config stays unless the fastest beats it by more than both spreads: among many noisy
+            // candidates the lowest median is often only the luckiest.
+            if (times[best].Median + times[best].Spread + times[current].Spread >= times[current].Median)
+            {
+                best = current;
+            }
+
+            SetConfig(members, tried[best]);
+            chosen[key] = tried[best];
         }
 
         return new TuningRecord { Machine = TuningRecord.CurrentMachine, Backend = input.Device.ToString(), Groups = chosen };
@@ -110,10 +117,11 @@ public static class ConvAutotuner
     }
 
     /// <summary>
-    /// Median wall time of each action over <paramref name="repeats"/> rounds that run every action once in turn,
-    /// after one warm-up round: a comparison that drifting machine load does not bias.
+    /// Median wall time of each action over <paramref name="repeats"/> rounds that run every action once in turn
+    /// (each round from a different first action), after one warm-up round: a comparison that drifting machine load
+    /// and periodic costs do not bias.
     /// </summary>
-    public static double[] InTurns(IReadOnlyList<Action> actions, int repeats)
+    public static TurnTimes[] InTurns(IReadOnlyList<Action> actions, int repeats)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
         foreach (Action action in actions)
@@ -129,8 +137,11 @@ public static class ConvAutotuner
 
         for (int r = 0; r < repeats; r++)
         {
-            for (int a = 0; a < actions.Count; a++)
+            // Each round starts one action later: a cost that recurs every few passes (a garbage collection every
+            // so many allocations) would otherwise land on the same action every round.
+            for (int turn = 0; turn < actions.Count; turn++)
             {
+                int a = (r + turn) % actions.Count;
                 long start = Stopwatch.GetTimestamp();
                 actions[a]();
                 times[a][r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -140,7 +151,9 @@ public static class ConvAutotuner
         return [.. times.Select(t =>
         {
             Array.Sort(t);
-            return t[repeats / 2];
+            double median = t[repeats / 2];
+            double[] deviations = [.. t.Select(v => Math.Abs(v - median)).Order()];
+            return new TurnTimes(median, deviations[repeats / 2]);
         })];
     }
 
@@ -185,6 +198,19 @@ public static class ConvAutotuner
 
         // An ordered copy: Dictionary enumeration order is not guaranteed once entries are removed.
         return order.ToDictionary(k => k, k => (IReadOnlyList<Conv3d>)groups[k]);
+    }
+
+    private static int IndexOf(IReadOnlyList<ConvConfig> configs, ConvConfig config)
+    {
+        for (int i = 0; i < configs.Count; i++)
+        {
+            if (configs[i] == config)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"{config} is not among the candidates", nameof(config));
     }
 
     private static IReadOnlyList<ConvConfig> WithCurrent(IReadOnlyList<ConvConfig> candidates, ConvConfig current) =>
