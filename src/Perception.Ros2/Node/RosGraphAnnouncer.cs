@@ -39,8 +39,7 @@ internal sealed class RosGraphAnnouncer : IDisposable
         }
 
         gidSize = layout == RosDiscoveryLayout.Humble ? 24 : 16;
-        DdsStructType type = gidSize == 24 ? HumbleType : JazzyType;
-        writer = participant.CreateWriter(Topic, DdsTopicDescriptor.Get(DdsTypeName, type),
+        writer = participant.CreateWriter(Topic, DdsTopicDescriptor.Get(DdsTypeName, TypeOf(layout)),
             new QosProfile(1, Reliable: true, TransientLocal: true));
         participantGuid = participant.Guid;
     }
@@ -51,6 +50,10 @@ internal sealed class RosGraphAnnouncer : IDisposable
         writer.Write(Serialize(gidSize, participantGuid, nodeNamespace, nodeName, readerGuids, writerGuids));
 
     public void Dispose() => writer.Dispose();
+
+    /// <summary>The C layout of ParticipantEntitiesInfo in <paramref name="layout"/>.</summary>
+    internal static DdsStructType TypeOf(RosDiscoveryLayout layout) =>
+        layout == RosDiscoveryLayout.Humble ? HumbleType : JazzyType;
 
     /// <summary>The ParticipantEntitiesInfo payload: gid, then one NodeEntitiesInfo (namespace, name, reader gids,
     /// writer gids; the names are string&lt;=256, the same bytes as a string on the wire).</summary>

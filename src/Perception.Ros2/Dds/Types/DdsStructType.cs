@@ -69,10 +69,11 @@ internal sealed class DdsStructType
 
     /// <summary>The layout of <c>pkg/Type</c> from the SDK's message table.</summary>
     public static DdsStructType Get(string key) =>
-        Cache.GetOrAdd(key, k => Parse(k, Messages.MessageDefinitions.Texts, []));
+        Cache.GetOrAdd(key, k => Parse(k, Messages.MessageDefinitions.Texts, [], []));
 
     /// <summary>The layout of <c>pkg/Type</c> from other definitions (the distro-specific discovery types).</summary>
-    public static DdsStructType Parse(string key, IReadOnlyDictionary<string, string> texts) => Parse(key, texts, []);
+    public static DdsStructType Parse(string key, IReadOnlyDictionary<string, string> texts) =>
+        Parse(key, texts, [], []);
 
     public static (int Size, int Align) SizeOf(DdsScalar scalar, int stringBound) => scalar switch
     {
@@ -84,8 +85,16 @@ internal sealed class DdsStructType
         _ => throw new ArgumentOutOfRangeException(nameof(scalar)),
     };
 
-    private static DdsStructType Parse(string key, IReadOnlyDictionary<string, string> texts, HashSet<string> open)
+    /// <summary>Parses <paramref name="key"/>; <paramref name="done"/> makes every use of one nested type the same
+    /// instance (the ops emit each nested type once), <paramref name="open"/> catches recursion.</summary>
+    private static DdsStructType Parse(string key, IReadOnlyDictionary<string, string> texts,
+        Dictionary<string, DdsStructType> done, HashSet<string> open)
     {
+        if (done.TryGetValue(key, out DdsStructType? parsed))
+        {
+            return parsed;
+        }
+
         if (!texts.TryGetValue(key, out string? text))
         {
             throw new KeyNotFoundException($"No ROS message definition for '{key}'.");
@@ -114,7 +123,7 @@ internal sealed class DdsStructType
             (string type, DdsRepeat repeat, int arrayLength) = SplitArray(tokens[0], key);
             DdsScalar? scalar = ScalarOf(type, out int bound);
             DdsStructType? nested = scalar is null
-                ? Parse(type.Contains('/', StringComparison.Ordinal) ? type : $"{package}/{type}", texts, open)
+                ? Parse(type.Contains('/', StringComparison.Ordinal) ? type : $"{package}/{type}", texts, done, open)
                 : null;
             (int elemSize, int elemAlign) = nested is null ? SizeOf(scalar!.Value, bound) : (nested.Size, nested.Align);
             (int size, int fieldAlign) = repeat switch
@@ -131,7 +140,7 @@ internal sealed class DdsStructType
         }
 
         open.Remove(key);
-        return new DdsStructType(key, fields, AlignUp(offset, align), align, fixedSize);
+        return done[key] = new DdsStructType(key, fields, AlignUp(offset, align), align, fixedSize);
     }
 
     private static (string Type, DdsRepeat Repeat, int Length) SplitArray(string token, string key)
