@@ -7,7 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # pocl-opencl-icd: the OpenCL driver on the CPU that runs the generated kernels in the OpenCL backend's tests.
 # libzstd1 / liblz4-1: MCAP chunk compression; nodejs (with npm): the independent MCAP and ROS 2 CDR peers.
-packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1 libzstd1 liblz4-1 nodejs)
+# cyclonedds-dev / cyclonedds-tools / gcc: Cyclone DDS 0.10.2 (libddsc.so.0debian) for the ROS 2 node, and idlc + gcc
+# to build the C DDS peers of the interop tests (the tests build them into artifacts/dds-peers).
+packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1 libzstd1 liblz4-1 nodejs
+  cyclonedds-dev cyclonedds-tools gcc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

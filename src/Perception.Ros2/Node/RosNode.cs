@@ -55,6 +55,9 @@ public sealed class RosNode : IDisposable
 
     public uint DomainId => participant.DomainId;
 
+    /// <summary>The participant's DDS GUID, the node's <c>gid</c> in ros_discovery_info.</summary>
+    public byte[] ParticipantGuid => participant.Guid;
+
     /// <summary>A publisher of <typeparamref name="T"/> on ROS topic <paramref name="topic"/>.</summary>
     public RosPublisher<T> CreatePublisher<T>(string topic, QosProfile qos)
         where T : IRosMessage<T> => new(CreateRawWriter(topic, T.MessageType, qos));

@@ -1,8 +1,9 @@
 /* An idlc-generated Cyclone DDS peer for the C# interop tests (domain and loopback config from argv/CYCLONEDDS_URI):
      ros_peer <domain> sub <pointcloud2|diagnostics|detections|markers> <topic> <count> <reliable|best_effort>
        receives <count> samples and prints each field (peer_dump.c), "---" after each message;
-     ros_peer <domain> pub <pointcloud2|diagnostics> <topic> <count>
+     ros_peer <domain> pub <pointcloud2|diagnostics> <topic> <count> [dds type name]
        waits for a reader, publishes <count> deterministic messages (peer_fill.c), waits for acknowledgements;
+       with a type name, registers the type under that name (a peer whose layout disagrees with the name);
      ros_peer <domain> discovery <jazzy|humble>
        prints the first ros_discovery_info sample that lists a node.
    Exit 0 on success, 2 on bad usage, 3 on timeout (30 s). */
@@ -105,10 +106,12 @@ int main(int argc, char **argv)
     dds_entity_t topic = must(dds_create_topic(pp, desc, argv[4], NULL, NULL), "topic");
     dds_entity_t reader = must(dds_create_reader(pp, topic, qos, NULL), "reader");
     rc = take_loop(reader, atoi(argv[5]), print_message, (void *)dump);
-  } else if (strcmp(argv[2], "pub") == 0 && argc == 6) {
-    const dds_topic_descriptor_t *desc = descriptor_of(argv[3], NULL);
+  } else if (strcmp(argv[2], "pub") == 0 && (argc == 6 || argc == 7)) {
+    dds_topic_descriptor_t desc = *descriptor_of(argv[3], NULL);
+    if (argc == 7)
+      desc.m_typename = argv[6];
     dds_qset_history(qos, DDS_HISTORY_KEEP_ALL, 0);
-    dds_entity_t topic = must(dds_create_topic(pp, desc, argv[4], NULL, NULL), "topic");
+    dds_entity_t topic = must(dds_create_topic(pp, &desc, argv[4], NULL, NULL), "topic");
     dds_entity_t writer = must(dds_create_writer(pp, topic, qos, NULL), "writer");
     rc = publish_messages(writer, argv[3], atoi(argv[5]));
   } else if (strcmp(argv[2], "discovery") == 0) {
