@@ -21,6 +21,7 @@ internal static class Program
             TrainCommand.Create(),
             TuneCommand.Create(),
             ConvertCommand.Create(),
+            Ros2Command.Create(),
         };
         return root.Parse(args).Invoke();
     }
