@@ -109,7 +109,7 @@ public sealed class Ros2SegmentCommandTests : IDisposable
 
     private static uint Colour(uint label)
     {
-        (byte r, byte g, byte b) = Imaging.SemanticKittiPalette.Colour((int)label);
+        (byte r, byte g, byte b) = Datasets.SemanticKitti.KittiClassColors.Of((int)label);
         return PointCloud2Builder.PackRgb(r, g, b);
     }
 

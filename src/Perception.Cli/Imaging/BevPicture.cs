@@ -66,7 +66,7 @@ internal static class BevPicture
             }
 
             top[(row * size) + col] = z;
-            (byte r, byte g, byte b) = SemanticKittiPalette.Colour(trainId(p));
+            (byte r, byte g, byte b) = Palette[Math.Clamp(trainId(p), 0, Palette.Length - 1)];
 
             // Heights are sensor-relative (ground near -1.7 m): ground stays bright, tall structure brightest.
             float shade = Math.Clamp(0.75f + ((z + 1.7f) / 10f), 0.6f, 1f);
@@ -90,4 +90,13 @@ internal static class BevPicture
             }
         }
     }
+
+    /// <summary>SemanticKITTI's colour per class 0..19 (its label configuration's color_map, BGR turned RGB).</summary>
+    private static readonly (byte R, byte G, byte B)[] Palette =
+    [
+        (200, 200, 200), (100, 150, 245), (100, 230, 245), (30, 60, 150), (80, 30, 180), (0, 0, 255),
+        (255, 30, 30), (255, 40, 200), (150, 30, 90), (255, 0, 255), (255, 150, 255), (75, 0, 75),
+        (175, 0, 75), (255, 200, 0), (255, 120, 50), (0, 175, 0), (135, 60, 0), (150, 240, 80),
+        (255, 240, 150), (255, 0, 0),
+    ];
 }

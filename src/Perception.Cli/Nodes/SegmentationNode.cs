@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Perception.Cli.Imaging;
+using Perception.Datasets.SemanticKitti;
 using Perception.Ros2.Dds;
 using Perception.Ros2.Messages;
 using Perception.Ros2.Node;
@@ -174,7 +174,7 @@ internal sealed class SegmentationNode : IDisposable
             xyzi.AsSpan(p * 4, 3).CopyTo(xyz.AsSpan(p * 3));
             intensity[p] = xyzi[(p * 4) + 3];
             labels[p] = (uint)classes[p] + 1; // the model's class index is the official train id minus one
-            (byte r, byte g, byte b) = SemanticKittiPalette.Colour((int)labels[p]);
+            (byte r, byte g, byte b) = KittiClassColors.Of((int)labels[p]);
             rgb[p] = PointCloud2Builder.PackRgb(r, g, b);
         }
 
