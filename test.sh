@@ -6,11 +6,16 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # pocl-opencl-icd: the OpenCL driver on the CPU that runs the generated kernels in the OpenCL backend's tests.
-# libzstd1 / liblz4-1: MCAP chunk compression; nodejs (with npm): the independent MCAP and ROS 2 CDR peers.
+# libzstd1 / liblz4-1: MCAP chunk compression.
+# libegl1, libgl1-mesa-dri, libosmesa6: Mesa's headless GL (EGL surfaceless, OSMesa) for the viewer's rendering tests;
+# libglfw3 and xvfb: the windowed viewer under a virtual X server.
 # cyclonedds-dev / cyclonedds-tools / gcc: Cyclone DDS 0.10.2 (libddsc.so.0debian) for the ROS 2 node, and idlc + gcc
 # to build the C DDS peers of the interop tests (the tests build them into artifacts/dds-peers).
-packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1 libzstd1 liblz4-1 nodejs
-  cyclonedds-dev cyclonedds-tools gcc)
+packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1 libzstd1 liblz4-1
+  libegl1 libgl1-mesa-dri libosmesa6 libglfw3 xvfb cyclonedds-dev cyclonedds-tools gcc)
+# npm runs the independent peers: Khronos's glTF validator on the viewer's exports, and the MCAP and ROS 2 CDR
+# libraries for the recordings; some machines have Node.js (with npm) from elsewhere.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -28,17 +33,21 @@ export PERCEPTION_KERNEL_CACHE="$PWD/artifacts/kernel-cache"
 
 dotnet build Perception.sln -c Release --nologo -v q
 
-# The Node.js peers of the ROS 2 / MCAP tests (@mcap/core, @foxglove/rosmsg2-serialization, ...), pinned by the
-# committed package-lock.json, installed into the git-ignored artifacts/node-peers; again only when the lock changes.
-peers=artifacts/node-peers
-peer_lock=tests/Perception.Ros2.Tests/peers/package-lock.json
-if [[ ! -d $peers/node_modules || $peer_lock -nt $peers/node_modules ]]; then
-  echo "== installing the Node.js MCAP/CDR peers"
-  mkdir -p "$peers"
-  cp tests/Perception.Ros2.Tests/peers/package.json "$peer_lock" "$peers/"
-  (cd "$peers" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
-  touch "$peers/node_modules"
-fi
+# Node.js peers, pinned by committed package-lock.json files and installed with npm ci only when the lock is newer
+# than the install: Khronos's glTF validator (in place, in tools/gltf-validator) and the MCAP / ROS 2 CDR libraries
+# (@mcap/core, @foxglove/rosmsg2-serialization, ...; into the git-ignored artifacts/node-peers).
+npm_peers() {
+  local source=$1 target=$2
+  if [[ ! -d $target/node_modules || $source/package-lock.json -nt $target/node_modules ]]; then
+    echo "== installing the Node.js peers of $source"
+    mkdir -p "$target"
+    [[ $source -ef $target ]] || cp "$source/package.json" "$source/package-lock.json" "$target/"
+    (cd "$target" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+    touch "$target/node_modules"
+  fi
+}
+npm_peers tools/gltf-validator tools/gltf-validator
+npm_peers tests/Perception.Ros2.Tests/peers artifacts/node-peers
 
 # The model parity fixtures (PyTorch checkpoints and logits, about 250 MB) are generated, not committed. Debian's
 # /usr/bin/python3 is the interpreter with python3-torch; regenerate only when the script is newer than the output.

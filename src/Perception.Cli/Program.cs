@@ -21,6 +21,9 @@ internal static class Program
             TrainCommand.Create(),
             TuneCommand.Create(),
             ConvertCommand.Create(),
+            RenderCommand.Create(),
+            ExportCommand.Create(),
+            ViewCommand.Create(),
             Ros2Command.Create(),
         };
         return root.Parse(args).Invoke();

@@ -66,9 +66,11 @@ internal static class DemoCommand
         KittiScanFile.Write(scanPath, scan.Points);
         KittiLabelFile.Write(truthPath, scan.RawLabels);
         KittiLabelFile.Write(predictionPath, predicted);
-        BevPicture.WriteSideBySide(picture, scan.Points, p => (int)scan.Label(p), p => result.PointClasses[p] + 1);
+        int[] truth = [.. Enumerable.Range(0, scan.Count).Select(p => (int)scan.Label(p))];
+        bool drawn = ClassPictures.TryWrite(picture, scan.Points.ToArray(), 800, truth, [.. result.PointClasses.Select(c => c + 1)]);
         AnsiConsole.MarkupLine($"Wrote to [link]{Markup.Escape(Path.GetFullPath(output))}[/]: scan.bin (SemanticKITTI velodyne), "
-            + "truth.label and predictions.label (raw label ids), demo.png (bird's-eye view: truth left, prediction right).");
+            + "truth.label and predictions.label (raw label ids)"
+            + (drawn ? ", demo.png (bird's-eye view rendered headless: truth left, prediction right)." : "."));
         return 0;
     }
 

@@ -71,7 +71,7 @@ internal static class SegmentCommand
         }
 
         // spvnas's class index is the official SemanticKITTI train id minus one.
-        BevPicture.WriteFitted(picture, points, p => result.PointClasses[p] + 1);
+        bool drawn = ClassPictures.TryWrite(picture, points, 1200, [.. result.PointClasses.Select(c => c + 1)]);
         AnsiConsole.MarkupLine(
             $"[bold]{Markup.Escape(model.Architecture)}[/] ({model.ParameterCount / 1e6:F2} M parameters) on {Markup.Escape(path)} with {Markup.Escape(model.Device.ToString())}: "
             + $"{points.Length / 4:N0} points, {result.Voxels.Count:N0} voxels, {ms:F0} ms ({profile.Macs / 1e9:F1} GMACs).");
@@ -81,7 +81,10 @@ internal static class SegmentCommand
             AnsiConsole.MarkupLine($"Labels (SemanticKITTI raw ids): {Markup.Escape(Path.GetFullPath(output))}");
         }
 
-        AnsiConsole.MarkupLine($"Bird's-eye view of the predictions: [link]{Markup.Escape(Path.GetFullPath(picture))}[/]");
+        if (drawn)
+        {
+            AnsiConsole.MarkupLine($"Bird's-eye view of the predictions: [link]{Markup.Escape(Path.GetFullPath(picture))}[/]");
+        }
         return 0;
     }
 

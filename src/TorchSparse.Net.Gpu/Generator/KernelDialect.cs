@@ -49,6 +49,7 @@ internal static class DialectPrelude
         #define SHARED_ATOMIC_OR(p, v) atomic_or((volatile __local int*)(p), (v))
         #define GLOBAL_CAS_U64(p, expected, desired) atom_cmpxchg((volatile __global ulong*)(p), (expected), (desired))
         #define GLOBAL_ATOMIC_MIN(p, v) atomic_min((volatile __global int*)(p), (v))
+        #define GLOBAL_ATOMIC_MAX(p, v) atomic_max((volatile __global int*)(p), (v))
         #define RELU_F(v) ((v) < 0.0f ? 0.0f : (v))
         #define FLOORF(a) floor(a)
 
@@ -82,6 +83,7 @@ internal static class DialectPrelude
         #define SHARED_ATOMIC_OR(p, v) atomicOr((int*)(p), (v))
         #define GLOBAL_CAS_U64(p, expected, desired) atomicCAS((u64*)(p), (u64)(expected), (u64)(desired))
         #define GLOBAL_ATOMIC_MIN(p, v) atomicMin((int*)(p), (v))
+        #define GLOBAL_ATOMIC_MAX(p, v) atomicMax((int*)(p), (v))
         #define RELU_F(v) ((v) < 0.0f ? 0.0f : (v))
         #define FLOORF(a) floorf(a)
 

@@ -81,6 +81,15 @@ public static class KernelGenerator
         KernelFamily.PointQuery => PointVoxelTemplates.PointQuery,
         KernelFamily.Voxelize => PointVoxelTemplates.Voxelize,
         KernelFamily.Devoxelize => PointVoxelTemplates.Devoxelize,
+        KernelFamily.CoordinateBounds => StridedMapTemplates.CoordinateBounds,
+        KernelFamily.StridedKeys => StridedMapTemplates.StridedKeys,
+        KernelFamily.BitonicSortStep => StridedMapTemplates.BitonicSortStep,
+        KernelFamily.UniqueFlags => StridedMapTemplates.UniqueFlags,
+        KernelFamily.ScanBlocks => StridedMapTemplates.ScanBlocks,
+        KernelFamily.AddBlockSums => StridedMapTemplates.AddBlockSums,
+        KernelFamily.CompactKeys => StridedMapTemplates.CompactKeys,
+        KernelFamily.StridedMap => StridedMapTemplates.StridedMap,
+        KernelFamily.MapFinish => StridedMapTemplates.MapFinish,
         _ => throw new ArgumentOutOfRangeException(nameof(family), family, "no template for this kernel family"),
     };
 

@@ -53,6 +53,33 @@ public enum KernelFamily
     /// <summary>Voxel-to-point trilinear interpolation (TorchSparse devoxelize): the 8 voxels around each point,
     /// weighted by their offsets and renormalised over the corners present.</summary>
     Devoxelize,
+
+    /// <summary>Per-axis minimum and maximum of coordinates (and the smallest batch index), by atomics.</summary>
+    CoordinateBounds,
+
+    /// <summary>The output cell each row (floor rules) or each (row, offset) pair proposes, as a packed key.</summary>
+    StridedKeys,
+
+    /// <summary>One step of a bitonic sort of 64-bit keys.</summary>
+    BitonicSortStep,
+
+    /// <summary>1 where a sorted key is the first of its value, else 0: the input of the rank scan.</summary>
+    UniqueFlags,
+
+    /// <summary>Inclusive scan of ints within each work-group, with the group totals.</summary>
+    ScanBlocks,
+
+    /// <summary>Adds the scanned group totals: completes a multi-group scan.</summary>
+    AddBlockSums,
+
+    /// <summary>Unpacks each first-of-its-value key to the output coordinate of its rank.</summary>
+    CompactKeys,
+
+    /// <summary>Strided or generative kernel map: each (row, offset) pair's output found in the table of outputs.</summary>
+    StridedMap,
+
+    /// <summary>Replaces the map's unreached entries (INT_MAX, for the atomic minimum) by -1.</summary>
+    MapFinish,
 }
 
 /// <summary>Element types a kernel stores; the accumulator is always float32 for floating kernels.</summary>

@@ -1,4 +1,3 @@
-using TorchSparse.Conv;
 using TorchSparse.Gpu.Generator;
 using TorchSparse.KernelMaps;
 
@@ -40,14 +39,6 @@ internal sealed partial class OpenClBackend
         }
 
         return built;
-    }
-
-    // Strided and generative maps are built by the host builders from a downloaded copy of the coordinates (a few
-    // hundred kB); their outputs need a sort and unique on the device, which the generator does not render yet.
-    public override (KernelMap Map, Tensor OutputCoords) BuildStridedMap(Tensor coords, ConvGeometry geometry)
-    {
-        (KernelMap map, int[] outCoords) = KernelMapBuilder.Strided(coords.ToArray<int>(), geometry);
-        return (map, Tensor.From<int>(outCoords, [outCoords.Length / 4, 4], Device));
     }
 
     /// <summary>The coordinate table of <paramref name="coords"/> [N, 4]: twice as many slots as rows (a power of

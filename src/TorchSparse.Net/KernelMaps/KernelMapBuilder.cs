@@ -61,16 +61,23 @@ internal static class KernelMapBuilder
         ReadOnlySpan<int> coords, Int3 kernel, Int3 stride, Int3 dilation, Int3 padding, DownsampleRule rule)
     {
         ValidateStrided(kernel, stride, dilation, padding);
-        StridedRule resolved = rule switch
-        {
-            DownsampleRule.Spconv => StridedRule.Spconv,
-            DownsampleRule.Minkowski => StridedRule.Minkowski,
-            DownsampleRule.TorchSparse =>
-                StrideIsOneOrKernel(kernel, stride) ? StridedRule.FloorDense : StridedRule.Spconv,
-            _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown downsample rule"),
-        };
-        return StridedMapBuilder.Build(coords, resolved, kernel, stride, dilation, padding);
+        return StridedMapBuilder.Build(coords, RuleOf(rule, kernel, stride), kernel, stride, dilation, padding);
     }
+
+    /// <summary>The per-axis rule a strided map of <paramref name="geometry"/> follows (after validating it).</summary>
+    internal static StridedRule RuleOf(Conv.ConvGeometry geometry)
+    {
+        ValidateStrided(geometry.KernelSize, geometry.Stride, geometry.Dilation, geometry.Padding);
+        return geometry.Generative ? StridedRule.Generative : RuleOf(geometry.Rule, geometry.KernelSize, geometry.Stride);
+    }
+
+    private static StridedRule RuleOf(DownsampleRule rule, Int3 kernel, Int3 stride) => rule switch
+    {
+        DownsampleRule.Spconv => StridedRule.Spconv,
+        DownsampleRule.Minkowski => StridedRule.Minkowski,
+        DownsampleRule.TorchSparse => StrideIsOneOrKernel(kernel, stride) ? StridedRule.FloorDense : StridedRule.Spconv,
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown downsample rule"),
+    };
 
     /// <summary>Generative transposed map (dense conv_transpose3d): outputs are every c*s - p + j*d that is
     /// non-negative on all axes, sorted by (b, x, y, z).</summary>

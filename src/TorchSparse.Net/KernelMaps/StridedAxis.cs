@@ -47,25 +47,9 @@ internal sealed class StridedAxis
         Size = size;
         Stride = stride;
         Dilation = dilation;
-        (mul, add, div) = rule switch
-        {
-            StridedRule.Spconv => (1L, (long)padding, (long)stride),
-            StridedRule.Minkowski or StridedRule.FloorDense => (1L, 0L, (long)stride),
-            _ => ((long)stride, -(long)padding, 1L),
-        };
+        (mul, add, div, term) = Arithmetic(rule, size, stride, dilation, padding);
         Padding = padding;
         divShift = long.IsPow2(div) ? (int)long.Log2(div) : -1;
-        term = new long[size];
-        for (int j = 0; j < size; j++)
-        {
-            term[j] = rule switch
-            {
-                StridedRule.Spconv => (long)j * dilation,
-                StridedRule.Minkowski => KernelMapBuilder.Displacement(size, j, dilation),
-                StridedRule.FloorDense => ((long)j * dilation) - padding,
-                _ => -(long)j * dilation,
-            };
-        }
 
         // Residue classes: every residue for a small divisor; for a huge one only the residues that have pairs (at
         // most one per offset), found by binary search, plus a last, empty class for all other residues.
@@ -131,6 +115,54 @@ internal sealed class StridedAxis
 
     /// <summary>Largest output coordinate allowed; below <see cref="OutMin"/> when no output exists.</summary>
     public long OutMax { get; private set; }
+
+    /// <summary>
+    /// The rule's arithmetic on one axis (see the comment at the top): offset j takes the scaled input
+    /// u = c*mul + add to output (u - term[j]) / div when that divides. Kernel-map builders on other devices use it
+    /// too, so every builder follows the same rules.
+    /// </summary>
+    internal static (long Mul, long Add, long Div, long[] Term) Arithmetic(
+        StridedRule rule, int size, int stride, int dilation, int padding)
+    {
+        var term = new long[size];
+        for (int j = 0; j < size; j++)
+        {
+            term[j] = rule switch
+            {
+                StridedRule.Spconv => (long)j * dilation,
+                StridedRule.Minkowski => KernelMapBuilder.Displacement(size, j, dilation),
+                StridedRule.FloorDense => ((long)j * dilation) - padding,
+                _ => -(long)j * dilation,
+            };
+        }
+
+        return rule switch
+        {
+            StridedRule.Spconv => (1L, padding, stride, term),
+            StridedRule.Minkowski or StridedRule.FloorDense => (1L, 0L, stride, term),
+            _ => (stride, -(long)padding, 1L, term),
+        };
+    }
+
+    /// <summary>The outputs allowed on one axis for inputs between <paramref name="cmin"/> and
+    /// <paramref name="cmax"/> (<c>OutMax &lt; OutMin</c> when none is).</summary>
+    internal static (long OutMin, long OutMax) OutputRange(
+        StridedRule rule, int size, int stride, int dilation, int padding, long[] term, long cmin, long cmax)
+    {
+        long reach = (long)(size - 1) * dilation;
+        return rule switch
+        {
+            // Dense conv3d over [0, cmax] padded by p: the last window must end inside the padding.
+            StridedRule.Spconv => (Math.Max(0, CeilDiv(cmin + padding - reach, stride)),
+                Math.Min(FloorDiv(cmax + (2L * padding) - reach, stride), FloorDiv(cmax + padding, stride))),
+
+            // Outputs are floor cells; with padding the pairs may all point elsewhere, so cover both.
+            StridedRule.Minkowski or StridedRule.FloorDense => (
+                Math.Min(FloorDiv(cmin - term.Max(), stride), FloorDiv(cmin, stride)),
+                Math.Max(FloorDiv(cmax - term.Min(), stride), FloorDiv(cmax, stride))),
+            _ => (Math.Max(0, (cmin * stride) - padding), (cmax * stride) - padding + reach),
+        };
+    }
 
     /// <summary>Validates the rows and derives each axis's output range from the coordinate bounds.</summary>
     public static StridedAxis[] ForCoords(
@@ -293,24 +325,7 @@ internal sealed class StridedAxis
     {
         long cmin = coords[(minRow * 4) + 1 + axis];
         long cmax = coords[(maxRow * 4) + 1 + axis];
-        long reach = (long)(Size - 1) * Dilation;
-        switch (Rule)
-        {
-            case StridedRule.Spconv:
-                // Dense conv3d over [0, cmax] padded by p: the last window must end inside the padding.
-                OutMin = Math.Max(0, CeilDiv(cmin + Padding - reach, Stride));
-                OutMax = Math.Min(FloorDiv(cmax + (2L * Padding) - reach, Stride), FloorDiv(cmax + Padding, Stride));
-                break;
-            case StridedRule.Minkowski or StridedRule.FloorDense:
-                // Outputs are floor cells; with padding the pairs may all point elsewhere, so cover both.
-                OutMin = Math.Min(FloorDiv(cmin - term.Max(), Stride), FloorDiv(cmin, Stride));
-                OutMax = Math.Max(FloorDiv(cmax - term.Min(), Stride), FloorDiv(cmax, Stride));
-                break;
-            default:
-                OutMin = Math.Max(0, (cmin * Stride) - Padding);
-                OutMax = (cmax * Stride) - Padding + reach;
-                break;
-        }
+        (OutMin, OutMax) = OutputRange(Rule, Size, Stride, Dilation, Padding, term, cmin, cmax);
 
         safeLow = pairDelta.Length == 0 ? 1 : OutMin - pairDelta.Min();
         safeHigh = pairDelta.Length == 0 ? 0 : OutMax - pairDelta.Max();

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using TorchSparse.IO;
 
-namespace Perception.Cli.Imaging;
+namespace Perception.Viewer.Imaging;
 
 /// <summary>Writes 8-bit RGB images as PNG (IHDR, one zlib IDAT, IEND), atomically: temp file, then rename.</summary>
 internal static class PngWriter

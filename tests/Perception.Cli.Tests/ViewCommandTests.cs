@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Perception.Datasets.SemanticKitti;
+
+namespace Perception.Cli.Tests;
+
+/// <summary>
+/// `perception view` in a real GLFW window on an X server of its own (Xvfb, started here on a free display): it opens,
+/// draws frames of a two-scan sequence, writes a screenshot, closes by itself and exits cleanly.
+/// </summary>
+[Collection("cli")]
+public sealed class ViewCommandTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("perception-view-").FullName;
+    private readonly Process xvfb;
+    private readonly int display;
+
+    public ViewCommandTests()
+    {
+        display = Enumerable.Range(90 + (Environment.ProcessId % 300), 50).First(n => !File.Exists($"/tmp/.X11-unix/X{n}"));
+        xvfb = Process.Start(new ProcessStartInfo("Xvfb", [$":{display}", "-screen", "0", "800x600x24", "-nolisten", "tcp"])
+        {
+            RedirectStandardError = true,
+        })!;
+        for (int wait = 0; wait < 100 && !File.Exists($"/tmp/.X11-unix/X{display}"); wait++)
+        {
+            Thread.Sleep(50);
+        }
+    }
+
+    public void Dispose()
+    {
+        xvfb.Kill();
+        xvfb.WaitForExit();
+        xvfb.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public void The_window_draws_frames_takes_a_screenshot_and_closes_cleanly()
+    {
+        string sequence = Path.Combine(folder, "sequences", "00");
+        Directory.CreateDirectory(Path.Combine(sequence, "velodyne"));
+        for (int frame = 0; frame < 2; frame++)
+        {
+            var points = new List<float>();
+            for (int i = 0; i < 2000; i++)
+            {
+                points.AddRange([(i % 50) - 25f, (i / 50) - 20f + frame, -1.7f, 0.5f]);
+            }
+
+            KittiScanFile.Write(Path.Combine(sequence, "velodyne", $"00000{frame}.bin"), [.. points]);
+        }
+
+        string screenshot = Path.Combine(folder, "view.png");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "perception.dll"), "view", sequence,
+            "--size", "320x240", "--close-after", "6", "--screenshot-on-close", screenshot])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DISPLAY"] = $":{display}";
+        using Process viewer = Process.Start(start)!;
+        string output = viewer.StandardOutput.ReadToEnd() + viewer.StandardError.ReadToEnd();
+        Assert.True(viewer.WaitForExit(60_000), "the viewer did not close");
+
+        Assert.True(viewer.ExitCode == 0, output);
+        Assert.Contains("Viewer closed after 6 frames drawn.", output, StringComparison.Ordinal);
+        byte[] png = File.ReadAllBytes(screenshot);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Assert.True(png.Length > 1000, "the screenshot should show the points, not an empty picture");
+    }
+
+    [Fact]
+    public void Without_an_X_server_the_error_says_so()
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "perception.dll"), "view", "missing.bin"])
+        {
+            RedirectStandardOutput = true,
+        };
+        start.Environment["DISPLAY"] = ":1999";
+        using Process viewer = Process.Start(start)!;
+        string output = viewer.StandardOutput.ReadToEnd();
+        viewer.WaitForExit();
+        Assert.Equal(2, viewer.ExitCode);
+        Assert.Contains("glfwInit failed", output, StringComparison.Ordinal);
+    }
+}

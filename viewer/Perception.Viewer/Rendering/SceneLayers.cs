@@ -1,0 +1,13 @@
+namespace Perception.Viewer.Rendering;
+
+/// <summary>The parts of a scene that are drawn; the window toggles them with keys.</summary>
+[Flags]
+public enum SceneLayers
+{
+    None = 0,
+    Points = 1,
+    Boxes = 2,
+    Grid = 4,
+    Axes = 8,
+    All = Points | Boxes | Grid | Axes,
+}

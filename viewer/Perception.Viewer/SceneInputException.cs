@@ -1,0 +1,20 @@
+namespace Perception.Viewer;
+
+/// <summary>The input cannot be shown: unreadable, empty, or missing what the chosen colouring needs.</summary>
+public sealed class SceneInputException : ViewerException
+{
+    public SceneInputException(string path, string problem)
+        : base($"{path}: {problem}")
+    {
+        Path = path;
+    }
+
+    public SceneInputException(string path, string problem, Exception innerException)
+        : base($"{path}: {problem}", innerException)
+    {
+        Path = path;
+    }
+
+    /// <summary>The file or folder the problem is in.</summary>
+    public string Path { get; }
+}
