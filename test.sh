@@ -9,8 +9,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # libzstd1 / liblz4-1: MCAP chunk compression.
 # libegl1, libgl1-mesa-dri, libosmesa6: Mesa's headless GL (EGL surfaceless, OSMesa) for the viewer's rendering tests;
 # libglfw3 and xvfb: the windowed viewer under a virtual X server.
+# cyclonedds-dev / cyclonedds-tools / gcc: Cyclone DDS 0.10.2 (libddsc.so.0debian) for the ROS 2 node, and idlc + gcc
+# to build the C DDS peers of the interop tests (the tests build them into artifacts/dds-peers).
 packages=(libopenblas0-pthread python3-torch python3-numpy pocl-opencl-icd ocl-icd-libopencl1 libzstd1 liblz4-1
-  libegl1 libgl1-mesa-dri libosmesa6 libglfw3 xvfb)
+  libegl1 libgl1-mesa-dri libosmesa6 libglfw3 xvfb cyclonedds-dev cyclonedds-tools gcc)
 # npm runs the independent peers: Khronos's glTF validator on the viewer's exports, and the MCAP and ROS 2 CDR
 # libraries for the recordings; some machines have Node.js (with npm) from elsewhere.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

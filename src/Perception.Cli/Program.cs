@@ -24,6 +24,7 @@ internal static class Program
             RenderCommand.Create(),
             ExportCommand.Create(),
             ViewCommand.Create(),
+            Ros2Command.Create(),
         };
         return root.Parse(args).Invoke();
     }

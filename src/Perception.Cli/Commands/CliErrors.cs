@@ -16,7 +16,7 @@ internal static class CliErrors
             or ArgumentException or InvalidOperationException or Training.TrainingConfigException
             or TorchSparse.Gpu.OpenCl.OpenClException or TorchSparse.Gpu.OpenCl.OpenClUnavailableException
             or Ros2.Mcap.McapFormatException or Ros2.Cdr.CdrFormatException or Ros2.PointClouds.PointCloud2LayoutException
-            or Ros2.Compression.CompressionUnavailableException
+            or Ros2.Compression.CompressionUnavailableException or Ros2.Dds.DdsException
             or Viewer.ViewerException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");

@@ -140,17 +140,7 @@ internal static class ConvertCommand
     {
         if (path.EndsWith(".bin", StringComparison.Ordinal))
         {
-            var reader = new PointCloud2Reader(cloud);
-            Ros2.Messages.PointField intensity = reader.FindAny(PointCloud.IntensityNames) ?? throw new ArgumentException(
-                $"--format bin: the clouds have no intensity channel ({string.Join('/', PointCloud.IntensityNames)}).");
-            float[] xyz = reader.ReadXyz(), values = reader.ReadFloat32(intensity.Name);
-            var xyzi = new float[values.Length * 4];
-            for (int p = 0; p < values.Length; p++)
-            {
-                (xyzi[p * 4], xyzi[(p * 4) + 1], xyzi[(p * 4) + 2], xyzi[(p * 4) + 3]) =
-                    (xyz[p * 3], xyz[(p * 3) + 1], xyz[(p * 3) + 2], values[p]);
-            }
-
+            float[] xyzi = new PointCloud2Reader(cloud).ReadXyzi(requireIntensity: true);
             KittiScanFile.Write(path, xyzi);
         }
         else if (path.EndsWith(".pcd", StringComparison.Ordinal))

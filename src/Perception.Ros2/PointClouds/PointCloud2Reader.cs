@@ -146,6 +146,31 @@ public sealed class PointCloud2Reader
         return values;
     }
 
+    /// <summary>Row-major [N, 4] float32 x, y, z, intensity (the KITTI scan layout the models take); intensity is the
+    /// first field of <see cref="Datasets.PointClouds.PointCloud.IntensityNames"/> present, converted to float32.
+    /// </summary>
+    /// <exception cref="PointCloud2LayoutException">x, y or z is missing, or intensity is when
+    /// <paramref name="requireIntensity"/> (else it reads as 0).</exception>
+    public float[] ReadXyzi(bool requireIntensity)
+    {
+        PointField? intensity = FindAny(Datasets.PointClouds.PointCloud.IntensityNames);
+        if (intensity is null && requireIntensity)
+        {
+            throw new PointCloud2LayoutException(
+                $"The cloud has no intensity channel ({string.Join('/', Datasets.PointClouds.PointCloud.IntensityNames)}).");
+        }
+
+        float[] xyz = ReadXyz();
+        var xyzi = new float[checked(PointCount * 4)];
+        for (int p = 0; p < PointCount; p++)
+        {
+            xyz.AsSpan(p * 3, 3).CopyTo(xyzi.AsSpan(p * 4));
+            xyzi[(p * 4) + 3] = intensity is null ? 0f : (float)ReadValue(p, intensity, 0);
+        }
+
+        return xyzi;
+    }
+
     /// <summary>One value as double, for point <paramref name="point"/> in row-major order.</summary>
     public double ReadValue(int point, PointField field, int component)
     {
