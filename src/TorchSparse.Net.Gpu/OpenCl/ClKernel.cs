@@ -80,6 +80,35 @@ internal sealed class ClKernel
         args[index] = new Arg(null, bytes, 0);
     }
 
+    /// <summary>Sets arguments 0, 1, ... in order from buffers and int, long, ulong or float values.</summary>
+    public void SetArgs(params ReadOnlySpan<object> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            switch (values[i])
+            {
+                case ClBuffer buffer:
+                    SetArg(i, buffer);
+                    break;
+                case int value:
+                    SetArg(i, value);
+                    break;
+                case long value:
+                    SetArg(i, value);
+                    break;
+                case float value:
+                    SetArg(i, value);
+                    break;
+                case ulong value:
+                    SetArg(i, value);
+                    break;
+                default:
+                    throw new ArgumentException(
+                        $"argument {i} of kernel '{Name}' has unsupported type {values[i].GetType()}", nameof(values));
+            }
+        }
+    }
+
     /// <summary>A __local pointer argument: the driver allocates <paramref name="bytes"/> per work-group.</summary>
     public void SetLocalMemory(int index, long bytes)
     {

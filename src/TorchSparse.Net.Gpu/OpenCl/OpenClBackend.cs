@@ -335,31 +335,7 @@ internal sealed partial class OpenClBackend : Backend
         }
 
         ClKernel kernel = Cl.GetKernel(source.Source, source.Name);
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case ClBuffer buffer:
-                    kernel.SetArg(i, buffer);
-                    break;
-                case int value:
-                    kernel.SetArg(i, value);
-                    break;
-                case long value:
-                    kernel.SetArg(i, value);
-                    break;
-                case float value:
-                    kernel.SetArg(i, value);
-                    break;
-                case ulong value:
-                    kernel.SetArg(i, value);
-                    break;
-                default:
-                    throw new ArgumentException($"kernel {source.Name}: argument {i} has unsupported type {args[i].GetType()}",
-                        nameof(args));
-            }
-        }
-
+        kernel.SetArgs(args);
         Cl.Launch(kernel, global, local);
     }
 }
