@@ -25,9 +25,9 @@ public static class FrameScorer
         var matrix = new KittiConfusionMatrix(classes);
         foreach (KittiFrame frame in frames)
         {
-            float[] points = KittiScanFile.Read(frame.ScanPath);
-            uint[] truth = KittiLabelFile.Read(frame.LabelPath, points.Length / 4);
-            matrix.Add(KittiLearningMap.Spvnas.ToRawLabels(segmenter.Segment(points).PointClasses), truth);
+            using MappedScan scan = KittiScanFile.Map(frame.ScanPath);
+            uint[] truth = KittiLabelFile.Read(frame.LabelPath, scan.PointCount);
+            matrix.Add(KittiLearningMap.Spvnas.ToRawLabels(segmenter.Segment(scan.Points).PointClasses), truth);
             scored?.Invoke(frame, matrix);
         }
 

@@ -53,6 +53,41 @@ public class KittiFileTests
     }
 
     [Fact]
+    public void A_mapped_scan_has_the_points_a_read_gives()
+    {
+        using var scratch = new ScratchFolder();
+        float[] points = [.. Enumerable.Range(0, 4 * 1000).Select(i => (i * 0.37f) - 100)];
+        KittiScanFile.Write(scratch.File("a.bin"), points);
+        KittiScanFile.Write(scratch.File("empty.bin"), []);
+
+        using (MappedScan mapped = KittiScanFile.Map(scratch.File("a.bin")))
+        {
+            Assert.Equal(1000, mapped.PointCount);
+            Assert.Equal(points, mapped.Points.ToArray());
+        }
+
+        using MappedScan empty = KittiScanFile.Map(scratch.File("empty.bin"));
+        Assert.Equal(0, empty.PointCount);
+        Assert.True(empty.Points.IsEmpty);
+    }
+
+    [Fact]
+    public void A_disposed_mapped_scan_refuses_access_and_a_truncated_one_is_refused()
+    {
+        using var scratch = new ScratchFolder();
+        KittiScanFile.Write(scratch.File("a.bin"), [1, 2, 3, 4]);
+        MappedScan mapped = KittiScanFile.Map(scratch.File("a.bin"));
+        mapped.Dispose();
+        mapped.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => mapped.Points.Length);
+
+        File.WriteAllBytes(scratch.File("cut.bin"), new byte[20]);
+        var error = Assert.Throws<DatasetFormatException>(() => KittiScanFile.Map(scratch.File("cut.bin")));
+        Assert.Equal($"{scratch.File("cut.bin")}: size 20 bytes is not a multiple of 16 (4 float32 per point: x, y, z, remission)",
+            error.Message);
+    }
+
+    [Fact]
     public void Writing_a_partial_point_is_refused()
     {
         using var scratch = new ScratchFolder();

@@ -34,8 +34,13 @@ public static class LasFile
     /// point format or is malformed; the message names the field and byte.</exception>
     public static PointCloud Read(string path)
     {
-        using SafeFileHandle file = File.OpenHandle(path);
-        (LasHeader header, List<LasExtraBytes> extras) = Open(file, path);
+        LasHeader header;
+        List<LasExtraBytes> extras;
+        using (SafeFileHandle file = File.OpenHandle(path))
+        {
+            (header, extras) = Open(file, path);
+        }
+
         long blockSize = header.PointCount * header.RecordLength;
         if (blockSize > Array.MaxLength)
         {
@@ -43,10 +48,14 @@ public static class LasFile
                 $"point data of {header.PointCount} × {header.RecordLength} bytes is too large to read at once");
         }
 
-        // One read of the whole point block; the fields are then decoded from it with strided loops.
-        var block = new byte[blockSize];
-        ReadExactly(file, block, header.PointDataOffset, path);
-        return Decode(block, header, extras);
+        // The point block is decoded straight from the mapped file with strided loops: no copy of its size.
+        using MappedFile mapped = MappedFile.Open(path);
+        if (header.PointDataOffset + blockSize > mapped.Length)
+        {
+            throw new DatasetFormatException(path, $"the file ends at byte {mapped.Length}, inside a declared block");
+        }
+
+        return Decode(mapped.Bytes.Slice((int)header.PointDataOffset, (int)blockSize), header, extras);
     }
 
     /// <summary>The header block alone (the points are not read).</summary>
@@ -127,7 +136,7 @@ public static class LasFile
         return (header, extras);
     }
 
-    private static PointCloud Decode(byte[] block, LasHeader header, List<LasExtraBytes> extras)
+    private static PointCloud Decode(ReadOnlySpan<byte> block, LasHeader header, List<LasExtraBytes> extras)
     {
         int count = (int)header.PointCount;
         int length = header.RecordLength;
@@ -170,7 +179,7 @@ public static class LasFile
         for (int first = 0; first < count; first += ChunkPoints)
         {
             int points = Math.Min(ChunkPoints, count - first);
-            ReadOnlySpan<byte> records = block.AsSpan(first * length, points * length);
+            ReadOnlySpan<byte> records = block.Slice(first * length, points * length);
             foreach (Column column in columns)
             {
                 column.Decode(records, length, first, points);

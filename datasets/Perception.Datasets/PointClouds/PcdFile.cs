@@ -15,9 +15,9 @@ public static class PcdFile
     /// <exception cref="DatasetFormatException">The header or data is malformed; the message says where.</exception>
     public static PointCloud Read(string path)
     {
-        byte[] file = File.ReadAllBytes(path);
-        PcdHeader header = PcdHeader.Parse(file, path);
-        ReadOnlySpan<byte> data = file.AsSpan(header.DataOffset);
+        using MappedFile mapped = MappedFile.Open(path);
+        PcdHeader header = PcdHeader.Parse(mapped.Bytes, path);
+        ReadOnlySpan<byte> data = mapped.Bytes[header.DataOffset..];
 
         // Sizes are checked before the columns are allocated, so a lying header cannot ask for gigabytes.
         CheckDataLength(data, header, path);

@@ -6,9 +6,9 @@ namespace Perception.Datasets.PointClouds;
 /// <summary>PLY format ascii: element instances as white-space separated values, elements in header order.</summary>
 internal static class PlyAscii
 {
-    public static PointCloud Read(byte[] file, PlyHeader header, string path)
+    public static PointCloud Read(ReadOnlySpan<byte> file, PlyHeader header, string path)
     {
-        var tokens = new AsciiTokens(file.AsSpan(header.DataOffset), header.DataLine);
+        var tokens = new AsciiTokens(file[header.DataOffset..], header.DataLine);
         foreach (PlyElement element in header.Elements)
         {
             bool isVertex = element.Name == "vertex";

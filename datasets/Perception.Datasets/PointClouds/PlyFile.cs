@@ -16,7 +16,8 @@ public static class PlyFile
     /// <exception cref="DatasetFormatException">The header or data is malformed; the message says where.</exception>
     public static PointCloud Read(string path)
     {
-        byte[] file = File.ReadAllBytes(path);
+        using MappedFile mapped = MappedFile.Open(path);
+        ReadOnlySpan<byte> file = mapped.Bytes;
         PlyHeader header = PlyHeader.Parse(file, path);
         if (!header.Elements.Any(e => e.Name == "vertex"))
         {
@@ -74,7 +75,7 @@ public static class PlyFile
         return (cloud, columns);
     }
 
-    private static PointCloud ReadBinary(byte[] file, PlyHeader header, string path)
+    private static PointCloud ReadBinary(ReadOnlySpan<byte> file, PlyHeader header, string path)
     {
         bool bigEndian = header.Encoding == PlyEncoding.BinaryBigEndian;
         int position = header.DataOffset;
@@ -111,7 +112,7 @@ public static class PlyFile
                     offset += element.Properties[p].Type.SizeInBytes();
                 }
 
-                PointRecords.Gather(file.AsSpan(position, (int)fixedBytes), element.FixedSize, element.Count, layout);
+                PointRecords.Gather(file.Slice(position, (int)fixedBytes), element.FixedSize, element.Count, layout);
             }
 
             if (bigEndian)
@@ -129,7 +130,7 @@ public static class PlyFile
     }
 
     // Instance by instance: each list's length is only known once its count is read.
-    private static int SkipWithLists(byte[] file, int position, PlyElement element, bool bigEndian, string path)
+    private static int SkipWithLists(ReadOnlySpan<byte> file, int position, PlyElement element, bool bigEndian, string path)
     {
         for (int i = 0; i < element.Count; i++)
         {
@@ -142,7 +143,7 @@ public static class PlyFile
         return position;
     }
 
-    private static void ReadVerticesWithLists(byte[] file, int position, PlyElement vertex, PointField?[] columns,
+    private static void ReadVerticesWithLists(ReadOnlySpan<byte> file, int position, PlyElement vertex, PointField?[] columns,
         bool bigEndian, string path)
     {
         for (int i = 0; i < vertex.Count; i++)
@@ -153,7 +154,7 @@ public static class PlyFile
                 if (columns[p] is { } column)
                 {
                     int size = column.Type.SizeInBytes();
-                    file.AsSpan(position, size).CopyTo(column.Bytes[(i * size)..]);
+                    file.Slice(position, size).CopyTo(column.Bytes[(i * size)..]);
                 }
 
                 position = next;
@@ -162,7 +163,7 @@ public static class PlyFile
     }
 
     /// <summary>Position after one property value (a scalar, or a list's count and items), bounds-checked.</summary>
-    private static int Advance(byte[] file, int position, PlyProperty property, bool bigEndian, PlyElement element,
+    private static int Advance(ReadOnlySpan<byte> file, int position, PlyProperty property, bool bigEndian, PlyElement element,
         int instance, string path)
     {
         long end;
@@ -178,7 +179,7 @@ public static class PlyFile
                 throw PastEnd(element, instance, property, position, path);
             }
 
-            long count = ReadInteger(file.AsSpan(position, countSize), countType, bigEndian);
+            long count = ReadInteger(file.Slice(position, countSize), countType, bigEndian);
             if (count < 0)
             {
                 throw new DatasetFormatException(path,

@@ -14,6 +14,17 @@ public static class KittiScanFile
     /// <exception cref="DatasetFormatException">The size is not a multiple of 16 bytes.</exception>
     public static float[] Read(string path) => RawArrayFile.Read<float>(path, 16, RecordDescription);
 
+    /// <summary>
+    /// The scan mapped read-only into memory: no buffer of its size is filled, the points are read in place (the
+    /// input pipeline quantizes straight from them). The file is little-endian like every supported host.
+    /// </summary>
+    /// <exception cref="DatasetFormatException">The size is not a multiple of 16 bytes.</exception>
+    public static MappedScan Map(string path)
+    {
+        CountPoints(path);
+        return new MappedScan(MappedFile.Open(path));
+    }
+
     /// <summary>The number of points of a scan, from its size alone (nothing is read).</summary>
     /// <exception cref="DatasetFormatException">The size is not a multiple of 16 bytes.</exception>
     public static int CountPoints(string path)

@@ -109,8 +109,12 @@ internal static class SegmentCommand
             ProgressTask task = progress.AddTask($"segmenting {frames.Count} scans", maxValue: frames.Count);
             foreach (KittiFrame frame in frames)
             {
-                float[] scan = KittiScanFile.Read(frame.ScanPath);
-                SegmentationResult result = segmenter.Segment(scan);
+                SegmentationResult result;
+                using (MappedScan scan = KittiScanFile.Map(frame.ScanPath))
+                {
+                    result = segmenter.Segment(scan.Points);
+                }
+
                 KittiLabelFile.Write(Path.Combine(output, frame.Name + ".label"), map.ToRawLabels(result.PointClasses));
                 long[] scanCounts = Count(result.PointClasses);
                 for (int c = 0; c < counts.Length; c++)
