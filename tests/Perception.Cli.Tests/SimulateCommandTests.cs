@@ -39,6 +39,28 @@ public sealed class SimulateCommandTests : IDisposable
             .SequenceEqual(File.ReadAllBytes(Path.Combine(one, "sequences", "08", "velodyne", "000000.bin"))));
     }
 
+    [Fact]
+    public void The_azimuth_step_sets_the_columns_the_points_lie_on()
+    {
+        string coarse = Path.Combine(folder, "coarse"), fine = Path.Combine(folder, "fine");
+        Assert.Equal(0, Program.Run(["simulate", "--out", coarse, "--scans", "1", "--seed", "3"]));
+        Assert.Equal(0, Program.Run(["simulate", "--out", fine, "--scans", "1", "--seed", "3", "--azimuth-step", "0.08"]));
+
+        float[] defaultScan = KittiScanFile.Read(Path.Combine(coarse, "sequences", "00", "velodyne", "000000.bin"));
+        float[] fineScan = KittiScanFile.Read(Path.Combine(fine, "sequences", "00", "velodyne", "000000.bin"));
+        double ratio = (double)fineScan.Length / defaultScan.Length;
+        Assert.InRange(ratio, 4500 / 2048.0 * 0.9, 4500 / 2048.0 * 1.1);
+
+        // Ranges are noisy, directions are not: every point's azimuth is a multiple of 360 / 4500 degrees.
+        double step = 2 * Math.PI / 4500;
+        for (int p = 0; p < fineScan.Length; p += 4)
+        {
+            double azimuth = Math.Atan2(fineScan[p + 1], fineScan[p]);
+            double offColumn = Math.Abs(Math.IEEERemainder(azimuth, step));
+            Assert.True(offColumn < step * 0.05, $"point {p / 4} at azimuth {azimuth} is {offColumn} rad off a column");
+        }
+    }
+
     [Theory]
     [InlineData("--sequences", "8")]
     [InlineData("--sequences", "008")]
@@ -48,6 +70,8 @@ public sealed class SimulateCommandTests : IDisposable
     [InlineData("--scans", "0")]
     [InlineData("--scans", "-3")]
     [InlineData("--threads", "-1")]
+    [InlineData("--azimuth-step", "0.01")]
+    [InlineData("--azimuth-step", "3")]
     public void Bad_arguments_are_refused_with_exit_code_2(string option, string value)
     {
         string[] args = ["simulate", "--out", Path.Combine(folder, "out"), option, value,
