@@ -49,7 +49,7 @@ public sealed class PointTensor
     /// <summary>Finite coordinates and a non-negative integer batch index (read on the host for other devices).</summary>
     private static void CheckCoords(Tensor coords)
     {
-        ReadOnlySpan<float> c = coords.Device.Kind == DeviceKind.Cpu ? coords.AsSpan<float>() : coords.ToArray<float>();
+        ReadOnlySpan<float> c = coords.HostView<float>();
         for (int i = 0; i < c.Length; i++)
         {
             if (!float.IsFinite(c[i]) || (i % 4 == 0 && (c[i] < 0 || c[i] != MathF.Floor(c[i]))))

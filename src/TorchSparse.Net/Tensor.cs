@@ -98,6 +98,10 @@ public sealed class Tensor
         return CpuBackend.Span<T>(Storage);
     }
 
+    /// <summary>The elements for reading on the host: in place for a CPU tensor, a downloaded copy otherwise.</summary>
+    internal ReadOnlySpan<T> HostView<T>()
+        where T : unmanaged => Device.Kind == DeviceKind.Cpu ? AsSpan<T>() : ToArray<T>();
+
     /// <summary>Copies the elements to a new host array.</summary>
     public T[] ToArray<T>()
         where T : unmanaged

@@ -129,7 +129,7 @@ public static class SparseConv
         var ones = new float[bias.Size(0)];
         Array.Fill(ones, 1f);
         // The bias is a handful of floats: the backend's affine pass takes them from host memory.
-        ReadOnlySpan<float> shift = bias.Device.Kind == DeviceKind.Cpu ? bias.AsSpan<float>() : bias.ToArray<float>();
+        ReadOnlySpan<float> shift = bias.HostView<float>();
         output.Device.Backend.ChannelAffine(output, ones, shift, relu);
     }
 }

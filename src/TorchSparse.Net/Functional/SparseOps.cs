@@ -86,7 +86,7 @@ public static class SparseOps
         }
 
         if (a.Count != b.Count || a.Stride != b.Stride
-            || !a.Coords.ToArray<int>().AsSpan().SequenceEqual(b.Coords.ToArray<int>()))
+            || !a.Coords.HostView<int>().SequenceEqual(b.Coords.HostView<int>()))
         {
             throw new ShapeMismatchException(
                 $"{op}: tensors must have identical coordinates (same rows, same order, same stride); "

@@ -76,7 +76,7 @@ public sealed class Linear
         {
             var ones = new float[OutFeatures];
             Array.Fill(ones, 1f);
-            ReadOnlySpan<float> shift = bias.Device.Kind == DeviceKind.Cpu ? bias.AsSpan<float>() : bias.ToArray<float>();
+            ReadOnlySpan<float> shift = bias.HostView<float>();
             input.Device.Backend.ChannelAffine(output, ones, shift, relu);
         }
         else if (relu)
