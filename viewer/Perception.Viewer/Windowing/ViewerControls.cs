@@ -13,6 +13,7 @@ public enum ViewerAction
     ToggleBoxes,
     ToggleGrid,
     ToggleAxes,
+    ToggleLegend,
     LargerPoints,
     SmallerPoints,
     Screenshot,
@@ -41,7 +42,7 @@ public sealed class ViewerControls
 
     public float PointSize { get; private set; } = 2f;
 
-    /// <summary>Right / N next, Left / P previous, Space play, 1-4 layers, +/- point size, S screenshot,
+    /// <summary>Right / N next, Left / P previous, Space play, 1-5 layers (points, boxes, grid, axes, legend), +/- point size, S screenshot,
     /// R reset view, Esc / Q quit.</summary>
     public static ViewerAction ActionOf(int key) => key switch
     {
@@ -52,6 +53,7 @@ public sealed class ViewerControls
         '2' => ViewerAction.ToggleBoxes,
         '3' => ViewerAction.ToggleGrid,
         '4' => ViewerAction.ToggleAxes,
+        '5' => ViewerAction.ToggleLegend,
         '=' or 334 => ViewerAction.LargerPoints,
         '-' or 333 => ViewerAction.SmallerPoints,
         'S' => ViewerAction.Screenshot,
@@ -74,7 +76,7 @@ public sealed class ViewerControls
             case ViewerAction.TogglePlay:
                 Playing = !Playing && FrameCount > 1;
                 break;
-            case ViewerAction.TogglePoints or ViewerAction.ToggleBoxes or ViewerAction.ToggleGrid or ViewerAction.ToggleAxes:
+            case >= ViewerAction.TogglePoints and <= ViewerAction.ToggleLegend:
                 Layers ^= (SceneLayers)(1 << (action - ViewerAction.TogglePoints));
                 break;
             case ViewerAction.LargerPoints:

@@ -107,7 +107,8 @@ public sealed unsafe class ViewerWindow
 
                 glfw.GetFramebufferSize(window, &width, &height);
                 float aspect = width / (float)Math.Max(height, 1);
-                renderer!.Draw(camera.View().ViewProjection(aspect), width, height, controls.PointSize, controls.Layers);
+                SceneRenderer.Clear(gl, width, height);
+                renderer!.Draw(camera.View().ViewProjection(aspect), 0, width, height, controls.PointSize, controls.Layers);
                 if (screenshot is not null)
                 {
                     // Read before the swap: the back buffer holds this frame, the front buffer is undefined after it.
@@ -168,7 +169,8 @@ public sealed unsafe class ViewerWindow
 
             if (options.ScreenshotOnClose is { } path)
             {
-                renderer!.Draw(camera.View().ViewProjection(width / (float)Math.Max(height, 1)), width, height,
+                SceneRenderer.Clear(gl, width, height);
+                renderer!.Draw(camera.View().ViewProjection(width / (float)Math.Max(height, 1)), 0, width, height,
                     controls.PointSize, controls.Layers);
                 FramebufferReader.ReadRgb(gl, width, height).Save(path);
             }
