@@ -76,7 +76,10 @@ public sealed class ViewCommandTests : IDisposable
 
         Assert.True(code == 0, output);
         Assert.Contains("accuracy 50.0%", output, StringComparison.Ordinal);
-        Assert.True(File.Exists(screenshot));
+        // 200 wrong points of about 2x2 pixels each; the x axis, also red, is a short line of a few dozen.
+        Perception.Viewer.Imaging.RgbImage picture = Perception.Viewer.Tests.PngReader.Read(screenshot);
+        int red = Enumerable.Range(0, picture.Width * picture.Height).Count(p => picture[p % picture.Width, p / picture.Width] == (255, 0, 0));
+        Assert.True(red > 300, $"{red} red pixels");
     }
 
     private (int Code, string Output) RunViewer(params string[] arguments)
