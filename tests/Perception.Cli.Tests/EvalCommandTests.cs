@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Perception.Datasets.SemanticKitti;
-using Spectre.Console;
 
 namespace Perception.Cli.Tests;
 
@@ -202,26 +201,7 @@ public sealed class EvalCommandTests : IDisposable
     private (int Code, string Output) Run(string[] options, bool withPredictions)
     {
         string[] args = ["eval", "semantickitti", "--dataset", Dataset, .. withPredictions ? ["--predictions", Predictions] : Array.Empty<string>(), .. options];
-        using var output = new StringWriter();
-        IAnsiConsole previous = AnsiConsole.Console;
-        IAnsiConsole captured = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        captured.Profile.Width = 1000; // no wrapping inside the paths the assertions look for
-        AnsiConsole.Console = captured;
-        try
-        {
-            int code = Program.Run(args);
-            return (code, output.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
+        return CliOutput.Run(args);
     }
 
     private void WritePrediction(int scan, uint[] labels) =>

@@ -52,22 +52,49 @@ public sealed class ViewCommandTests : IDisposable
         }
 
         string screenshot = Path.Combine(folder, "view.png");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "perception.dll"), "view", sequence,
-            "--size", "320x240", "--close-after", "6", "--screenshot-on-close", screenshot])
+        (int code, string output) = RunViewer(sequence, "--size", "320x240", "--close-after", "6", "--screenshot-on-close", screenshot);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("Viewer closed after 6 frames drawn.", output, StringComparison.Ordinal);
+        byte[] png = File.ReadAllBytes(screenshot);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Assert.True(png.Length > 1000, "the screenshot should show the points, not an empty picture");
+    }
+
+    [Fact]
+    public void The_error_view_of_a_recorded_prediction_shows_the_wrong_points_red_in_the_window()
+    {
+        string scan = Path.Combine(folder, "000000.bin");
+        KittiScanFile.Write(scan, [.. Enumerable.Range(0, 400).SelectMany(i => new[] { (i % 20) - 10f, (i / 20) - 10f, -1.7f, 0.5f })]);
+        KittiLabelFile.Write(Path.Combine(folder, "000000.label"), [.. Enumerable.Repeat(40u, 400)]);
+        string predictions = Path.Combine(folder, "predictions.label");
+        KittiLabelFile.Write(predictions, [.. Enumerable.Range(0, 400).Select(i => i % 2 == 0 ? 40u : 10u)]);
+
+        string screenshot = Path.Combine(folder, "errors.png");
+        (int code, string output) = RunViewer(scan, "--predictions", predictions, "--view", "errors", "--size", "320x240",
+            "--close-after", "3", "--screenshot-on-close", screenshot);
+
+        Assert.True(code == 0, output);
+        Assert.Contains("accuracy 50.0%", output, StringComparison.Ordinal);
+        // 200 wrong points of about 2x2 pixels each; the x axis, also red, is a short line of a few dozen.
+        Perception.Viewer.Imaging.RgbImage picture = Perception.Viewer.Tests.PngReader.Read(screenshot);
+        int red = Enumerable.Range(0, picture.Width * picture.Height).Count(p => picture[p % picture.Width, p / picture.Width] == (255, 0, 0));
+        Assert.True(red > 300, $"{red} red pixels");
+    }
+
+    private (int Code, string Output) RunViewer(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "perception.dll"), "view", .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         start.Environment["DISPLAY"] = $":{display}";
+        start.Environment["COLUMNS"] = "300";
         using Process viewer = Process.Start(start)!;
         string output = viewer.StandardOutput.ReadToEnd() + viewer.StandardError.ReadToEnd();
         Assert.True(viewer.WaitForExit(60_000), "the viewer did not close");
-
-        Assert.True(viewer.ExitCode == 0, output);
-        Assert.Contains("Viewer closed after 6 frames drawn.", output, StringComparison.Ordinal);
-        byte[] png = File.ReadAllBytes(screenshot);
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
-        Assert.True(png.Length > 1000, "the screenshot should show the points, not an empty picture");
+        return (viewer.ExitCode, output);
     }
 
     [Fact]

@@ -28,7 +28,10 @@ public sealed class ViewerControlsTests
     {
         var controls = new ViewerControls(1);
         controls.Apply(ViewerControls.ActionOf('3'));
-        Assert.Equal(SceneLayers.Points | SceneLayers.Boxes | SceneLayers.Axes, controls.Layers);
+        Assert.Equal(SceneLayers.All & ~SceneLayers.Grid, controls.Layers);
+        controls.Apply(ViewerControls.ActionOf('5'));
+        Assert.False(controls.Layers.HasFlag(SceneLayers.Legend));
+        controls.Apply(ViewerControls.ActionOf('5'));
         controls.Apply(ViewerControls.ActionOf('3'));
         controls.Apply(ViewerControls.ActionOf('1'));
         Assert.Equal(SceneLayers.All & ~SceneLayers.Points, controls.Layers);

@@ -4,6 +4,7 @@ using Perception.Viewer.Cameras;
 using Perception.Viewer.Native;
 using Perception.Viewer.Rendering;
 using Perception.Viewer.Scenes;
+using Perception.Viewer.Windowing;
 using Spectre.Console;
 
 namespace Perception.Cli.Commands;
@@ -14,6 +15,7 @@ internal static class RenderCommand
     public static Command Create()
     {
         var scene = new SceneInputOptions();
+        var display = new DisplayOptions();
         var output = new Option<string>("--out") { Description = "PNG to write (atomically).", Required = true };
         var camera = new Option<string>("--camera") { Description = "bev, chase or orbit:<degrees>.", DefaultValueFactory = _ => "bev" };
         var size = new Option<string>("--size") { Description = "Picture size WxH in pixels.", DefaultValueFactory = _ => "1200x1200" };
@@ -28,6 +30,7 @@ internal static class RenderCommand
             output, camera, size, pointSize, backend,
         };
         scene.AddTo(command);
+        display.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
             string path = parse.GetValue(output)!;
@@ -39,13 +42,16 @@ internal static class RenderCommand
                 Width = width,
                 Height = height,
                 PointSize = parse.GetValue(pointSize),
+                Layers = display.Layers(parse),
             };
-            Scene loaded = scene.Load(parse);
+            ViewerFrame frame = scene.LoadFrame(parse, display.Predictions(parse));
+            IReadOnlyList<Scene> panels = frame.Panels(display.View(parse));
             long start = Stopwatch.GetTimestamp();
             using HeadlessRenderer renderer = HeadlessRenderer.Create(new HeadlessGlOptions { Backend = parse.GetValue(backend) });
-            renderer.Render(loaded, options).Save(path);
-            SceneInputOptions.Describe(loaded);
-            AnsiConsole.MarkupLine($"Rendered {width}x{height} from the {Markup.Escape(parse.GetValue(camera)!)} camera in "
+            renderer.Render(panels, options).Save(path);
+            DisplayOptions.Describe(frame);
+
+            AnsiConsole.MarkupLine($"Rendered {panels.Count} × {width}x{height} from the {Markup.Escape(parse.GetValue(camera)!)} camera in "
                 + $"{Stopwatch.GetElapsedTime(start).TotalMilliseconds:F0} ms with {Markup.Escape(renderer.Description)}: "
                 + $"[link]{Markup.Escape(Path.GetFullPath(path))}[/]");
             return 0;

@@ -1,15 +1,21 @@
 using System.CommandLine;
+using Perception.Datasets.SemanticKitti;
+using Perception.Viewer;
 using Perception.Viewer.Scenes;
+using Perception.Viewer.Sources;
+using Perception.Viewer.Windowing;
 using Spectre.Console;
 
 namespace Perception.Cli.Commands;
 
-/// <summary>The input options render, export and view share: the scan, its labels, boxes and the colouring.</summary>
+/// <summary>The input options render, export and view share: the scan, sequence or recording, its labels, boxes and
+/// the colouring.</summary>
 internal sealed class SceneInputOptions
 {
     private readonly Argument<string> input = new("input")
     {
-        Description = "A scan: .bin (labels from NAME.label beside it or the sequence's labels/ folder), .pcd or .ply. "
+        Description = "A scan: .bin (labels from NAME.label beside it or the sequence's labels/ folder), .pcd or .ply; a "
+            + "SemanticKITTI sequence folder (sequences/NN); or an .mcap recording of sensor_msgs/PointCloud2. "
             + "Points with a NaN or infinite coordinate are skipped and counted.",
     };
 
@@ -26,23 +32,76 @@ internal sealed class SceneInputOptions
         DefaultValueFactory = _ => PointColoring.Auto,
     };
 
+    private readonly Option<string?> topic = new("--topic")
+    {
+        Description = "The recording's PointCloud2 topic (default: its only one; with several, the error lists them).",
+    };
+
+    private readonly Option<int> frame = new("--frame")
+    {
+        Description = "Which message of the recording, or scan of the sequence, to render or export (0: the first).",
+    };
+
+    private readonly Option<LabelIds> labelIds = new("--label-ids")
+    {
+        Description = "A recording's label field holds raw SemanticKITTI ids (10 car, 40 road, ...; high 16 bits instance) "
+            + "or official classes 0..19 (what `perception ros2 segment` publishes); auto: classes when every value is "
+            + "0..19, else raw.",
+        DefaultValueFactory = _ => LabelIds.Auto,
+    };
+
     public void AddTo(Command command)
     {
         command.Arguments.Add(input);
-        command.Options.Add(labels);
-        command.Options.Add(boxes);
-        command.Options.Add(color);
+        foreach (Option option in (Option[])[labels, boxes, color, topic, frame, labelIds])
+        {
+            command.Options.Add(option);
+        }
     }
 
     public string Input(ParseResult parse) => parse.GetValue(input)!;
 
-    /// <summary>The scene of the input file (or of <paramref name="path"/> instead, for a frame of a sequence).</summary>
-    public Scene Load(ParseResult parse, string? path = null)
+    /// <summary>The scene of the input (the <c>--frame</c>th of a sequence or recording).</summary>
+    public Scene Load(ParseResult parse) => LoadFrame(parse, null).Scene;
+
+    /// <summary>The <c>--frame</c>th frame, compared with <paramref name="predictions"/> when given.</summary>
+    public ViewerFrame LoadFrame(ParseResult parse, string? predictions)
     {
-        string? boxPath = parse.GetValue(boxes);
-        IReadOnlyList<OrientedBox> boxList = boxPath is null ? [] : BoxFile.Read(boxPath);
-        SceneCloud cloud = SceneCloudReader.Read(path ?? Input(parse), path is null ? parse.GetValue(labels) : null);
-        return SceneBuilder.Build(cloud, parse.GetValue(color), boxList);
+        int index = parse.GetValue(frame);
+        (IViewerFrames frames, IDisposable? owner) = Frames(parse, predictions);
+        using (owner)
+        {
+            return index >= 0 && index < frames.Count ? frames.Load(index)
+                : throw new ArgumentException($"--frame {index}: {Input(parse)} has {frames.Count} frames (0..{frames.Count - 1}).");
+        }
+    }
+
+    /// <summary>Every frame of the input; dispose the owner (an open recording) after use.</summary>
+    public (IViewerFrames Frames, IDisposable? Owner) Frames(ParseResult parse, string? predictions)
+    {
+        string path = Input(parse);
+        if (Path.GetExtension(path).Equals(".mcap", StringComparison.OrdinalIgnoreCase) && File.Exists(path))
+        {
+            if (predictions is not null || parse.GetValue(labels) is not null)
+            {
+                throw new ArgumentException("--predictions and --labels read .label files for scans; a recording's labels "
+                    + "come from its PointCloud2 label field.");
+            }
+
+            McapCloudFrames recording = McapCloudFrames.Open(path, parse.GetValue(topic));
+            LabelIds ids = parse.GetValue(labelIds);
+            string[] names = [.. Enumerable.Range(0, recording.Count).Select(i => $"{recording.Topic} #{i}")];
+            return (new FrameList(names, i => Frame(parse, recording.Read(i, ids)), recording.SecondsAt), recording);
+        }
+
+        if (Directory.Exists(path))
+        {
+            string[] scans = [.. KittiSequence.ListFrames(path).Select(f => f.ScanPath)];
+            return scans.Length == 0 ? throw new SceneInputException(path, "the sequence has no velodyne/*.bin scans")
+                : (new FrameList(scans, i => Frame(parse, Read(scans[i], null, predictions))), null);
+        }
+
+        return (new FrameList([path], _ => Frame(parse, Read(path, parse.GetValue(labels), predictions))), null);
     }
 
     /// <summary>One line about the points, and the legend as coloured swatches when coloured by class.</summary>
@@ -57,5 +116,21 @@ internal sealed class SceneInputOptions
             AnsiConsole.MarkupLine($"  [rgb({entry.Color.R},{entry.Color.G},{entry.Color.B})]██[/] {entry.ClassId,2} "
                 + $"{Markup.Escape(entry.Name),-14} {entry.Points,9:N0}");
         }
+    }
+
+    private static SceneCloud Read(string scan, string? labelPath, string? predictions) =>
+        SceneCloudReader.Read(scan, labelPath, predictions is null ? null : SceneCloudReader.PredictionsFor(scan, predictions));
+
+    private ViewerFrame Frame(ParseResult parse, SceneCloud cloud)
+    {
+        string? boxPath = parse.GetValue(boxes);
+        IReadOnlyList<OrientedBox> boxList = boxPath is null ? [] : BoxFile.Read(boxPath);
+        if (cloud.Predictions is null)
+        {
+            return new ViewerFrame(SceneBuilder.Build(cloud, parse.GetValue(color), boxList));
+        }
+
+        var comparison = new ScanComparison(cloud, boxList);
+        return new ViewerFrame(comparison.Panels(ComparisonView.SideBySide)[0], comparison);
     }
 }

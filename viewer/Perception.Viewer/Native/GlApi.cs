@@ -10,6 +10,7 @@ internal sealed unsafe class GlApi
     public readonly delegate* unmanaged<float, float, float, float, void> ClearColor;
     public readonly delegate* unmanaged<uint, void> Clear;
     public readonly delegate* unmanaged<uint, void> Enable;
+    public readonly delegate* unmanaged<uint, void> Disable;
     public readonly delegate* unmanaged<uint> GetError;
     public readonly delegate* unmanaged<uint, byte*> GetString;
     public readonly delegate* unmanaged<void> Finish;
@@ -60,6 +61,7 @@ internal sealed unsafe class GlApi
         ClearColor = (delegate* unmanaged<float, float, float, float, void>)Load("glClearColor");
         Clear = (delegate* unmanaged<uint, void>)Load("glClear");
         Enable = (delegate* unmanaged<uint, void>)Load("glEnable");
+        Disable = (delegate* unmanaged<uint, void>)Load("glDisable");
         GetError = (delegate* unmanaged<uint>)Load("glGetError");
         GetString = (delegate* unmanaged<uint, byte*>)Load("glGetString");
         Finish = (delegate* unmanaged<void>)Load("glFinish");

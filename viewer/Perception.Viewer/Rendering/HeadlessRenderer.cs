@@ -53,10 +53,15 @@ public sealed class HeadlessRenderer : IDisposable
         using var target = new OffscreenTarget(gl, options.Width, options.Height);
         using var renderer = new SceneRenderer(gl, scene);
         float aspect = options.Width / (float)options.Height;
-        renderer.Draw(options.Camera.ViewOf(scene, aspect).ViewProjection(aspect), options.Width, options.Height,
+        SceneRenderer.Clear(gl, options.Width, options.Height);
+        renderer.Draw(options.Camera.ViewOf(scene, aspect).ViewProjection(aspect), 0, options.Width, options.Height,
             options.PointSize, options.Layers);
         return target.ReadRgb();
     }
+
+    /// <summary>Each panel at the options' size, side by side left to right (truth, then prediction).</summary>
+    public RgbImage Render(IReadOnlyList<Scene> panels, RenderOptions options) =>
+        panels.Count == 1 ? Render(panels[0], options) : RgbImage.SideBySide([.. panels.Select(p => Render(p, options))]);
 
     public void Dispose() => context.Dispose();
 }

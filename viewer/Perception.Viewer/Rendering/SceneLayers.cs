@@ -9,5 +9,8 @@ public enum SceneLayers
     Boxes = 2,
     Grid = 4,
     Axes = 8,
-    All = Points | Boxes | Grid | Axes,
+
+    /// <summary>The legend panel at the top-left corner (classes present, or the error view's key).</summary>
+    Legend = 16,
+    All = Points | Boxes | Grid | Axes | Legend,
 }

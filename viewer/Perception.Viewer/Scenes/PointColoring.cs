@@ -14,4 +14,8 @@ public enum PointColoring
 
     /// <summary>The viridis ramp over the 1st..99th percentile of z.</summary>
     Height,
+
+    /// <summary>Against the ground truth: points the prediction got right grey, wrong red, not scored (unlabeled in the
+    /// truth) dark blue; needs labels and predictions (<see cref="ScanComparison"/>).</summary>
+    Errors,
 }

@@ -45,8 +45,12 @@ public sealed class Scene
 
     public LineLayer Axes { get; }
 
-    /// <summary>Classes present, in class order; empty unless coloured by class.</summary>
+    /// <summary>Classes present, in class order; empty unless coloured by class. The error view's entries are its
+    /// key (correct, wrong, not scored).</summary>
     public IReadOnlyList<LegendEntry> Legend { get; }
+
+    /// <summary>A line above the legend's entries (which labelling a panel shows, the accuracy); null for none.</summary>
+    public string? LegendTitle { get; init; }
 
     /// <summary>Corners of the points' axis-aligned bounds.</summary>
     public Vector3 Min { get; }

@@ -12,10 +12,12 @@ public static class SceneBuilder
     private static readonly Rgb GridColor = new(70, 70, 70);
     private static readonly Rgb BoxColor = new(255, 255, 255);
 
+    /// <summary>The scene of <paramref name="cloud"/>; <paramref name="legendTitle"/> is a line above the legend's entries
+    /// (which labelling this is), or null for none.</summary>
     /// <exception cref="SceneInputException">The colouring needs labels or an intensity the cloud does not have.
     /// </exception>
     public static Scene Build(SceneCloud cloud, PointColoring coloring = PointColoring.Auto,
-        IReadOnlyList<OrientedBox>? boxes = null)
+        IReadOnlyList<OrientedBox>? boxes = null, string? legendTitle = null)
     {
         coloring = Resolve(cloud, coloring);
         var colors = new byte[cloud.Count * 4];
@@ -35,6 +37,13 @@ public static class SceneBuilder
             }
         }
 
+        return Assemble(cloud, coloring, colors, boxes, legend, legendTitle);
+    }
+
+    /// <summary>A scene of points already coloured, with the boxes' edges, the ground grid and the axes.</summary>
+    internal static Scene Assemble(SceneCloud cloud, PointColoring coloring, byte[] colors,
+        IReadOnlyList<OrientedBox>? boxes, IReadOnlyList<LegendEntry> legend, string? legendTitle = null)
+    {
         boxes ??= [];
         var boxEdges = new LineLayer();
         foreach (OrientedBox box in boxes)
@@ -42,7 +51,7 @@ public static class SceneBuilder
             boxEdges.AddBox(box, BoxColor);
         }
 
-        return new Scene(cloud, coloring, colors, boxes, boxEdges, Grid(cloud), Axes(), legend);
+        return new Scene(cloud, coloring, colors, boxes, boxEdges, Grid(cloud), Axes(), legend) { LegendTitle = legendTitle };
     }
 
     private static PointColoring Resolve(SceneCloud cloud, PointColoring coloring)
@@ -57,6 +66,11 @@ public static class SceneBuilder
         {
             throw new SceneInputException(cloud.Source, "colouring by class needs labels: no .label file beside the scan "
                 + "or in its sequence's labels folder, and none given");
+        }
+
+        if (coloring == PointColoring.Errors)
+        {
+            throw new SceneInputException(cloud.Source, "the error view needs predictions as well as labels; see ScanComparison");
         }
 
         if (coloring == PointColoring.Intensity && cloud.Intensity is null)

@@ -7,20 +7,22 @@ namespace Perception.Viewer.Scenes;
 /// </summary>
 public sealed class SceneCloud
 {
-    public SceneCloud(string source, float[] xyz, float[]? intensity, int[]? classes, int skippedPoints)
+    public SceneCloud(string source, float[] xyz, float[]? intensity, int[]? classes, int skippedPoints,
+        int[]? predictions = null)
     {
         int count = xyz.Length / 3;
         if (xyz.Length % 3 != 0 || (intensity is not null && intensity.Length != count)
-            || (classes is not null && classes.Length != count))
+            || (classes is not null && classes.Length != count) || (predictions is not null && predictions.Length != count))
         {
-            throw new ArgumentException($"{source}: {xyz.Length} coordinates, {intensity?.Length} intensities and "
-                + $"{classes?.Length} classes do not describe the same points.", nameof(xyz));
+            throw new ArgumentException($"{source}: {xyz.Length} coordinates, {intensity?.Length} intensities, "
+                + $"{classes?.Length} classes and {predictions?.Length} predictions do not describe the same points.", nameof(xyz));
         }
 
         Source = source;
         Xyz = xyz;
         Intensity = intensity;
         Classes = classes;
+        Predictions = predictions;
         SkippedPoints = skippedPoints;
     }
 
@@ -36,16 +38,23 @@ public sealed class SceneCloud
     /// <summary>Official SemanticKITTI class per point (0 unlabeled, 1..19), or null without labels.</summary>
     public int[]? Classes { get; }
 
+    /// <summary>A model's official class per point (same ids as <see cref="Classes"/>), to compare with them; or null.
+    /// </summary>
+    public int[]? Predictions { get; }
+
     public int SkippedPoints { get; }
 
     /// <summary>Keeps the points whose x, y and z are all finite; the rest are counted in SkippedPoints. The rows
-    /// hold <paramref name="stride"/> floats: x, y, z, then the intensity when <paramref name="hasIntensity"/>.</summary>
-    public static SceneCloud FromRows(string source, ReadOnlySpan<float> xyzi, int stride, bool hasIntensity, int[]? classes)
+    /// hold <paramref name="stride"/> floats: x, y, z, then the intensity when <paramref name="hasIntensity"/>; classes
+    /// and predictions (either may be null) are kept or dropped with their points.</summary>
+    public static SceneCloud FromRows(string source, ReadOnlySpan<float> xyzi, int stride, bool hasIntensity, int[]? classes,
+        int[]? predictions = null)
     {
         int rows = xyzi.Length / stride;
         var xyz = new List<float>(rows * 3);
         var intensity = hasIntensity ? new List<float>(rows) : null;
         var kept = classes is null ? null : new List<int>(rows);
+        var keptPredictions = predictions is null ? null : new List<int>(rows);
         for (int p = 0; p < rows; p++)
         {
             ReadOnlySpan<float> row = xyzi.Slice(p * stride, stride);
@@ -57,6 +66,7 @@ public sealed class SceneCloud
             xyz.AddRange(row[..3]);
             intensity?.Add(row[3]);
             kept?.Add(classes![p]);
+            keptPredictions?.Add(predictions![p]);
         }
 
         if (xyz.Count == 0)
@@ -65,6 +75,7 @@ public sealed class SceneCloud
                 : $"all {rows} points have a NaN or infinite coordinate; nothing to show");
         }
 
-        return new SceneCloud(source, [.. xyz], intensity?.ToArray(), kept?.ToArray(), rows - (xyz.Count / 3));
+        return new SceneCloud(source, [.. xyz], intensity?.ToArray(), kept?.ToArray(), rows - (xyz.Count / 3),
+            keptPredictions?.ToArray());
     }
 }

@@ -11,9 +11,10 @@ namespace Perception.Viewer.Scenes;
 public static class SceneCloudReader
 {
     /// <summary>The finite points of <paramref name="path"/>, with the classes of <paramref name="labelPath"/> (a
-    /// SemanticKITTI .label file; null to look beside a .bin).</summary>
+    /// SemanticKITTI .label file; null to look beside a .bin) and a model's of <paramref name="predictionPath"/> (a
+    /// .label file of raw ids as SemanticKITTI submissions hold them; null for none).</summary>
     /// <exception cref="SceneInputException">The file cannot be read, has no points, or the labels do not fit.</exception>
-    public static SceneCloud Read(string path, string? labelPath = null)
+    public static SceneCloud Read(string path, string? labelPath = null, string? predictionPath = null)
     {
         if (!File.Exists(path))
         {
@@ -28,7 +29,8 @@ public static class SceneCloudReader
             if (isBin)
             {
                 float[] rows = KittiScanFile.Read(path);
-                return SceneCloud.FromRows(path, rows, 4, hasIntensity: true, ReadClasses(labelPath, rows.Length / 4));
+                return SceneCloud.FromRows(path, rows, 4, hasIntensity: true, ReadClasses(labelPath, rows.Length / 4),
+                    ReadClasses(predictionPath, rows.Length / 4));
             }
 
             PointCloud cloud = PointCloudFile.ReadCloud(path);
@@ -49,7 +51,8 @@ public static class SceneCloudReader
                 }
             }
 
-            return SceneCloud.FromRows(path, interleaved, stride, stride == 4, ReadClasses(labelPath, cloud.PointCount));
+            return SceneCloud.FromRows(path, interleaved, stride, stride == 4, ReadClasses(labelPath, cloud.PointCount),
+                ReadClasses(predictionPath, cloud.PointCount));
         }
         catch (Exception e) when (e is DatasetFormatException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
@@ -68,6 +71,12 @@ public static class SceneCloudReader
         return File.Exists(beside) ? beside
             : Path.GetFileName(folder) == "velodyne" && File.Exists(sequence) ? sequence : null;
     }
+
+    /// <summary>The predictions for <paramref name="scanPath"/>: <paramref name="predictions"/> itself when it is a
+    /// file, else NAME.label in that folder (a SemanticKITTI submission's sequences/NN/predictions layout).</summary>
+    public static string PredictionsFor(string scanPath, string predictions) => Directory.Exists(predictions)
+        ? Path.Combine(predictions, Path.GetFileNameWithoutExtension(scanPath) + ".label")
+        : predictions;
 
     private static int[]? ReadClasses(string? labelPath, int points) =>
         labelPath is null ? null : KittiLabelFile.ReadClasses(labelPath, points, KittiLearningMap.Official);

@@ -15,18 +15,18 @@ public sealed unsafe class ViewerWindow
     private static readonly Queue<int> PressedKeys = new();
     private static double scrolled;
 
-    private readonly IReadOnlyList<string> frames;
-    private readonly Func<string, Scene> load;
+    private readonly IViewerFrames frames;
     private readonly ViewerWindowOptions options;
 
-    public ViewerWindow(IReadOnlyList<string> frames, Func<string, Scene> load, ViewerWindowOptions options)
+    /// <exception cref="ArgumentException">There are no frames.</exception>
+    public ViewerWindow(IViewerFrames frames, ViewerWindowOptions options)
     {
         if (frames.Count == 0)
         {
             throw new ArgumentException("the viewer needs at least one frame.", nameof(frames));
         }
 
-        (this.frames, this.load, this.options) = (frames, load, options);
+        (this.frames, this.options) = (frames, options);
     }
 
     /// <summary>Opens the window and runs until it is closed; returns the number of frames drawn.</summary>
@@ -80,34 +80,38 @@ public sealed unsafe class ViewerWindow
 
     private int Loop(Glfw glfw, nint window, GlApi gl)
     {
-        var controls = new ViewerControls(frames.Count);
+        var controls = new ViewerControls(frames.Count, options.Layers, options.View);
         var camera = new OrbitCamera();
-        int shownFrame = -1, drawn = 0, screenshots = 0;
+        (int Frame, ComparisonView View) shown = (-1, controls.View);
+        int drawn = 0, screenshots = 0;
         string? screenshot = null;
-        Scene? scene = null;
-        SceneRenderer? renderer = null;
+        ViewerFrame? frame = null;
+        PanelRenderers? panels = null;
         double lastAdvance = glfw.GetTime(), lastX = 0, lastY = 0;
         int width = 0, height = 0;
         try
         {
             while (glfw.WindowShouldClose(window) == 0)
             {
-                if (shownFrame != controls.Frame)
+                // A live topic adds frames; the window follows the newest unless the user stepped back.
+                int before = controls.FrameCount;
+                controls.Grow(frames.Count, follow: controls.Frame == before - 1);
+                if (shown.Frame != controls.Frame || shown.View != controls.View)
                 {
-                    renderer?.Dispose();
-                    scene = load(frames[controls.Frame]);
-                    renderer = new SceneRenderer(gl, scene);
-                    if (shownFrame < 0)
+                    frame = shown.Frame != controls.Frame || frame is null ? frames.Load(controls.Frame) : frame;
+                    panels?.Dispose();
+                    panels = null;
+                    panels = new PanelRenderers(gl, frame.Panels(controls.View));
+                    if (shown.Frame < 0)
                     {
-                        camera.Reset(scene);
+                        camera.Reset(panels.Panels[0]);
                     }
 
-                    shownFrame = controls.Frame;
+                    shown = (controls.Frame, controls.View);
                 }
 
                 glfw.GetFramebufferSize(window, &width, &height);
-                float aspect = width / (float)Math.Max(height, 1);
-                renderer!.Draw(camera.View().ViewProjection(aspect), width, height, controls.PointSize, controls.Layers);
+                panels!.Draw(camera.View(), width, height, controls.PointSize, controls.Layers);
                 if (screenshot is not null)
                 {
                     // Read before the swap: the back buffer holds this frame, the front buffer is undefined after it.
@@ -117,8 +121,7 @@ public sealed unsafe class ViewerWindow
 
                 glfw.SwapBuffers(window);
                 drawn++;
-                glfw.Title(window, $"{Path.GetFileName(frames[shownFrame])} ({shownFrame + 1}/{frames.Count}) · "
-                    + $"{scene!.Cloud.Count:N0} points · {(controls.Playing ? "playing" : "paused")} · keys: ←/→ space 1-4 +/- S R Q");
+                glfw.Title(window, Title(frame!, shown.Frame, controls));
 
                 glfw.PollEvents();
                 while (PressedKeys.TryDequeue(out int key))
@@ -131,11 +134,11 @@ public sealed unsafe class ViewerWindow
                     }
                     else if (action == ViewerAction.ResetView)
                     {
-                        camera.Reset(scene);
+                        camera.Reset(panels.Panels[0]);
                     }
                     else if (action == ViewerAction.Screenshot)
                     {
-                        string name = $"viewer-{Path.GetFileNameWithoutExtension(frames[shownFrame])}-{++screenshots}.png";
+                        string name = $"viewer-{Path.GetFileNameWithoutExtension(frames.NameOf(shown.Frame))}-{++screenshots}.png";
                         screenshot = Path.Combine(options.ScreenshotFolder, name);
                     }
                 }
@@ -154,7 +157,7 @@ public sealed unsafe class ViewerWindow
                 (lastX, lastY) = (x, y);
                 camera.Zoom((float)scrolled);
                 scrolled = 0;
-                if (controls.Playing && glfw.GetTime() - lastAdvance >= 1 / options.FramesPerSecond)
+                if (controls.Playing && glfw.GetTime() - lastAdvance >= SecondsToNext(controls.Frame, controls.FrameCount))
                 {
                     controls.Apply(ViewerAction.NextFrame);
                     lastAdvance = glfw.GetTime();
@@ -168,17 +171,33 @@ public sealed unsafe class ViewerWindow
 
             if (options.ScreenshotOnClose is { } path)
             {
-                renderer!.Draw(camera.View().ViewProjection(width / (float)Math.Max(height, 1)), width, height,
-                    controls.PointSize, controls.Layers);
+                panels!.Draw(camera.View(), width, height, controls.PointSize, controls.Layers);
                 FramebufferReader.ReadRgb(gl, width, height).Save(path);
             }
         }
         finally
         {
-            renderer?.Dispose();
+            panels?.Dispose();
         }
 
         return drawn;
+    }
+
+    /// <summary>The recorded gap to the next frame, so a recording plays at its own rate; the window's frame rate for
+    /// frames without times and when wrapping around to the first.</summary>
+    private double SecondsToNext(int frame, int count)
+    {
+        double fallback = 1 / options.FramesPerSecond;
+        return frame + 1 < count && frames.SecondsAt(frame) is { } now && frames.SecondsAt(frame + 1) is { } next
+            ? Math.Max(next - now, 0) : fallback;
+    }
+
+    private string Title(ViewerFrame frame, int index, ViewerControls controls)
+    {
+        string comparison = frame.Comparison is not { } c ? ""
+            : $" · {(controls.View == ComparisonView.Errors ? "errors" : "truth | prediction")}, accuracy {c.Accuracy * 100:F1}%";
+        return $"{frames.NameOf(index)} ({index + 1}/{controls.FrameCount}) · {frame.Scene.Cloud.Count:N0} points{comparison} · "
+            + $"{(controls.Playing ? "playing" : "paused")} · keys: ←/→ space 1-5 E +/- S R Q";
     }
 
     [UnmanagedCallersOnly]

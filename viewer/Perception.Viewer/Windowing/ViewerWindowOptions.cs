@@ -1,3 +1,6 @@
+using Perception.Viewer.Rendering;
+using Perception.Viewer.Scenes;
+
 namespace Perception.Viewer.Windowing;
 
 /// <summary>How the window opens and, for scripted runs (tests, recordings), when it closes by itself.</summary>
@@ -7,7 +10,14 @@ public sealed record ViewerWindowOptions
 
     public int Height { get; init; } = 800;
 
-    /// <summary>Playback rate in frames per second: SemanticKITTI's sensor turns at 10 Hz.</summary>
+    /// <summary>The layers shown at first (keys 1-5 toggle them).</summary>
+    public SceneLayers Layers { get; init; } = SceneLayers.All;
+
+    /// <summary>How a scan with predictions is shown at first (E switches).</summary>
+    public ComparisonView View { get; init; } = ComparisonView.SideBySide;
+
+    /// <summary>Playback rate in frames per second for frames without recorded times: SemanticKITTI's sensor turns at
+    /// 10 Hz. Recordings play at the rate their log times give.</summary>
     public double FramesPerSecond { get; init; } = 10;
 
     /// <summary>Close after drawing this many frames (0: only when the user quits).</summary>
