@@ -82,6 +82,25 @@ public sealed class ViewCommandTests : IDisposable
         Assert.True(red > 300, $"{red} red pixels");
     }
 
+    [Fact]
+    public void A_live_topic_fills_the_window_as_clouds_arrive()
+    {
+        uint domain = (uint)(60 + (Environment.ProcessId % 40));
+        string screenshot = Path.Combine(folder, "live.png");
+        (int code, string output) result;
+        using (LiveTopicCommandTests.Publish(domain, "/live/view"))
+        {
+            result = RunViewer("ros2:/live/view", "--loopback", "--domain-id", $"{domain}", "--size", "320x240",
+                "--close-after", "15", "--screenshot-on-close", screenshot);
+        }
+
+        Assert.True(result.code == 0, result.output);
+        Assert.Contains("Viewer closed after 15 frames drawn.", result.output, StringComparison.Ordinal);
+        Perception.Viewer.Imaging.RgbImage picture = Perception.Viewer.Tests.PngReader.Read(screenshot);
+        int lit = Enumerable.Range(0, picture.Width * picture.Height).Count(p => picture[p % picture.Width, p / picture.Width] != (0, 0, 0));
+        Assert.True(lit > 500, $"{lit} lit pixels: the cloud should be drawn");
+    }
+
     private (int Code, string Output) RunViewer(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "perception.dll"), "view", .. arguments])

@@ -15,8 +15,8 @@ internal sealed class SceneInputOptions
     private readonly Argument<string> input = new("input")
     {
         Description = "A scan: .bin (labels from NAME.label beside it or the sequence's labels/ folder), .pcd or .ply; a "
-            + "SemanticKITTI sequence folder (sequences/NN); or an .mcap recording of sensor_msgs/PointCloud2. "
-            + "Points with a NaN or infinite coordinate are skipped and counted.",
+            + "SemanticKITTI sequence folder (sequences/NN); an .mcap recording of sensor_msgs/PointCloud2; or a live "
+            + "ROS 2 topic as ros2:/velodyne_points. Points with a NaN or infinite coordinate are skipped and counted.",
     };
 
     private readonly Option<string?> labels = new("--labels") { Description = "SemanticKITTI .label file for the points." };
@@ -50,10 +50,26 @@ internal sealed class SceneInputOptions
         DefaultValueFactory = _ => LabelIds.Auto,
     };
 
+    private readonly Option<uint?> domain = new("--domain-id") { Description = "A live topic's DDS domain (default: ROS_DOMAIN_ID, else 0)." };
+
+    private readonly Option<bool> loopback = new("--loopback") { Description = "A live topic: discovery and data on 127.0.0.1 only." };
+
+    private readonly Option<double> wait = new("--wait")
+    {
+        Description = "Seconds to wait for a live topic's first cloud.",
+        DefaultValueFactory = _ => 10,
+    };
+
+    private readonly Option<int> keep = new("--keep")
+    {
+        Description = "Clouds of a live topic kept in memory for stepping back (newest first).",
+        DefaultValueFactory = _ => 50,
+    };
+
     public void AddTo(Command command)
     {
         command.Arguments.Add(input);
-        foreach (Option option in (Option[])[labels, boxes, color, topic, frame, labelIds])
+        foreach (Option option in (Option[])[labels, boxes, color, topic, frame, labelIds, domain, loopback, wait, keep])
         {
             command.Options.Add(option);
         }
@@ -80,14 +96,15 @@ internal sealed class SceneInputOptions
     public (IViewerFrames Frames, IDisposable? Owner) Frames(ParseResult parse, string? predictions)
     {
         string path = Input(parse);
+        if (path.StartsWith(LiveTopicPrefix, StringComparison.Ordinal))
+        {
+            RejectLabelFiles(parse, predictions);
+            return LiveTopic(parse, path[LiveTopicPrefix.Length..]);
+        }
+
         if (Path.GetExtension(path).Equals(".mcap", StringComparison.OrdinalIgnoreCase) && File.Exists(path))
         {
-            if (predictions is not null || parse.GetValue(labels) is not null)
-            {
-                throw new ArgumentException("--predictions and --labels read .label files for scans; a recording's labels "
-                    + "come from its PointCloud2 label field.");
-            }
-
+            RejectLabelFiles(parse, predictions);
             McapCloudFrames recording = McapCloudFrames.Open(path, parse.GetValue(topic));
             LabelIds ids = parse.GetValue(labelIds);
             string[] names = [.. Enumerable.Range(0, recording.Count).Select(i => $"{recording.Topic} #{i}")];
@@ -120,6 +137,41 @@ internal sealed class SceneInputOptions
 
     private static SceneCloud Read(string scan, string? labelPath, string? predictions) =>
         SceneCloudReader.Read(scan, labelPath, predictions is null ? null : SceneCloudReader.PredictionsFor(scan, predictions));
+
+    private const string LiveTopicPrefix = "ros2:";
+
+    private void RejectLabelFiles(ParseResult parse, string? predictions)
+    {
+        if (predictions is not null || parse.GetValue(labels) is not null)
+        {
+            throw new ArgumentException("--predictions and --labels read .label files for scans; a recording's or a topic's "
+                + "labels come from its PointCloud2 label field.");
+        }
+    }
+
+    /// <summary>A live topic's frames once its first cloud is in (they keep coming while the window is open).</summary>
+    private (IViewerFrames Frames, IDisposable? Owner) LiveTopic(ParseResult parse, string topicName)
+    {
+        double seconds = parse.GetValue(wait);
+        var options = new Ros2.Node.RosNodeOptions
+        {
+            DdsConfigXml = parse.GetValue(loopback) ? Ros2.Dds.DdsConfig.LoopbackOnly() : null,
+        };
+        if (parse.GetValue(domain) is uint id)
+        {
+            options = options with { DomainId = id };
+        }
+
+        var live = new RosTopicFrames(topicName, options, parse.GetValue(labelIds), cloud => Frame(parse, cloud), parse.GetValue(keep));
+        if (!live.WaitForFirst(TimeSpan.FromSeconds(seconds)))
+        {
+            live.Dispose();
+            throw new SceneInputException(topicName, $"no sensor_msgs/PointCloud2 arrived within {seconds} s "
+                + $"(domain {options.DomainId}{(parse.GetValue(loopback) ? ", loopback" : string.Empty)}).");
+        }
+
+        return (live, live);
+    }
 
     private ViewerFrame Frame(ParseResult parse, SceneCloud cloud)
     {
