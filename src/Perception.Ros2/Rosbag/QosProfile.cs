@@ -30,4 +30,42 @@ public sealed record QosProfile(int Depth, bool Reliable, bool TransientLocal)
             .Append(indent).Append("  avoid_ros_namespace_conventions: false");
         return yaml.ToString();
     }
+
+    /// <summary>
+    /// The first profile of a recorded <c>offered_qos_profiles</c> list, or null when there is none. Reads both
+    /// spellings rosbag2 has used: Jazzy's strings (<c>reliable</c>, <c>transient_local</c>) and Humble's rmw enum
+    /// numbers (reliability 1 reliable / 2 best effort, durability 1 transient local / 2 volatile); a depth of 0
+    /// (Humble's "system default") becomes the default depth.
+    /// </summary>
+    public static QosProfile? FromOfferedQosYaml(string? yaml)
+    {
+        int depth = 0, profiles = 0;
+        bool? reliable = null, transientLocal = null;
+        foreach (string raw in (yaml ?? "").Split('\n'))
+        {
+            string line = raw.Trim();
+            if (line.StartsWith('-') && ++profiles > 1)
+            {
+                break; // only the first publisher's profile
+            }
+
+            (string key, string value) = line.TrimStart('-', ' ').Split(':', 2) is [string k, string v]
+                ? (k.Trim(), v.Trim()) : ("", "");
+            switch (key)
+            {
+                case "depth":
+                    _ = int.TryParse(value, out depth);
+                    break;
+                case "reliability":
+                    reliable = value is "reliable" or "1" ? true : value is "best_effort" or "2" ? false : null;
+                    break;
+                case "durability":
+                    transientLocal = value is "transient_local" or "1" ? true : value is "volatile" or "2" ? false : null;
+                    break;
+            }
+        }
+
+        return profiles == 0 ? null
+            : new QosProfile(depth > 0 ? depth : Default.Depth, reliable ?? true, transientLocal ?? false);
+    }
 }
