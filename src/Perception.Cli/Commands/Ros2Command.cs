@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Perception.Cli.Nodes;
 using Perception.Datasets.SemanticKitti;
 using Pvcnn;
@@ -72,10 +71,8 @@ internal static class Ros2Command
                 $"model: the node publishes SemanticKITTI labels (19 classes); this {model.Architecture} has {model.Classes}.");
         }
 
-        using var stop = new CancellationTokenSource();
         // Ctrl-C and `kill` (systemd, ros2 launch) end the loop; the node then deletes its DDS entities and exits 0.
-        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new StopSignals();
         using var node = new SegmentationNode(options, new SemanticSegmenter(model));
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(options.NodeName)}[/]: {Markup.Escape(model.Architecture)} on "
             + $"{Markup.Escape(model.Device.ToString())}, {Markup.Escape(options.InputTopic)} -> "
@@ -83,11 +80,5 @@ internal static class Ros2Command
         node.Run(stop.Token, line => AnsiConsole.MarkupLine(Markup.Escape(line)));
         AnsiConsole.MarkupLine(Markup.Escape(node.Statistics.Summary()));
         return 0;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
     }
 }

@@ -67,11 +67,13 @@ public sealed class RosbagPlayer
         long published = 0;
         try
         {
+            long pass;
             do
             {
-                published += PlayOnce(reader, wanted, published, report, stop);
+                pass = PlayOnce(reader, wanted, published, report, stop);
+                published += pass;
             }
-            while (options.Loop && !stop.IsCancellationRequested);
+            while (options.Loop && pass > 0 && !stop.IsCancellationRequested); // a file with nothing to play ends a loop
         }
         finally
         {
