@@ -27,7 +27,10 @@ internal sealed record SegmentationNodeOptions
 
     public string Namespace { get; init; } = "/";
 
-    /// <summary>Checkpoint path; null = the shipped model.</summary>
+    /// <summary>The <see cref="Model"/> value that runs the node without a model (every point label 0).</summary>
+    public const string NoModel = "none";
+
+    /// <summary>Checkpoint path; null = the shipped model; <see cref="NoModel"/> = none.</summary>
     public string? Model { get; init; }
 
     public string? Arch { get; init; }
