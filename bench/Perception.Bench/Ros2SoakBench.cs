@@ -107,7 +107,7 @@ public static class Ros2SoakBench
         }
 
         bool arrived = session.WaitForFrame(first + count - 1, TimeSpan.FromSeconds(60));
-        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds - 0.3; // WaitForFrame's settling pause
+        double seconds = arrived ? session.ArrivedAfter(first + count - 1, start) : double.NaN;
         IReadOnlyDictionary<string, long> node = session.NodeCounters;
         report.Add("ros2_burst_clouds", count, "clouds", $"{session.CloudBytes / 1e6:F2} MB each, published back to back");
         report.Add("ros2_dds_throughput_mb_s", arrived ? count * (double)session.CloudBytes / seconds / 1e6 : 0, "MB/s",

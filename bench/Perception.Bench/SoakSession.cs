@@ -26,6 +26,7 @@ internal sealed class SoakSession : IDisposable
     private readonly Thread receiver;
     private readonly float[] xyz;
     private readonly float[] intensity;
+    private volatile int countersFrame = -1;
 
     /// <param name="startNode">Starts `perception ros2 segment` with the given arguments.</param>
     /// <param name="parameters">The node's YAML parameters (topics, reliable input).</param>
@@ -89,7 +90,8 @@ internal sealed class SoakSession : IDisposable
     public bool WaitForFrame(int frame, TimeSpan timeout)
     {
         long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (!latencies.Any(l => l.Frame == frame))
+        // The counters are read from that frame's own diagnostics, which follow its labelled cloud.
+        while (!latencies.Any(l => l.Frame == frame) || countersFrame < frame)
         {
             if (Stopwatch.GetTimestamp() > deadline)
             {
@@ -99,9 +101,13 @@ internal sealed class SoakSession : IDisposable
             Thread.Sleep(10);
         }
 
-        Thread.Sleep(300); // the diagnostics of that frame follow it
         return true;
     }
+
+    /// <summary>Seconds from <paramref name="since"/> (a Stopwatch timestamp) until the labelled cloud of
+    /// <paramref name="frame"/> arrived.</summary>
+    public double ArrivedAfter(int frame, long since) =>
+        ((publishedAt[frame] - since) / (double)Stopwatch.Frequency) + (latencies.First(l => l.Frame == frame).Ms / 1e3);
 
     /// <summary>Latencies (publish to labelled cloud received) of the frames from <paramref name="firstFrame"/> on.</summary>
     public double[] Latencies(int firstFrame) => [.. latencies.Where(l => l.Frame >= firstFrame).Select(l => l.Ms).Order()];
@@ -146,6 +152,8 @@ internal sealed class SoakSession : IDisposable
                 {
                     NodeCounters = status.Values.Where(v => long.TryParse(v.Value, out _))
                         .ToDictionary(v => v.Key, v => long.Parse(v.Value));
+                    string stamp = status.Values.FirstOrDefault(v => v.Key == "frame_stamp")?.Value ?? "-1.0";
+                    countersFrame = int.Parse(stamp.Split('.')[0]); // the node stamps its diagnostics "sec.nanosec"
                 }
             }
         }

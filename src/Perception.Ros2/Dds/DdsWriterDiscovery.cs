@@ -79,9 +79,9 @@ public sealed unsafe class DdsWriterDiscovery : IDisposable
             DdsNative.QosGetHistory(endpoint->Qos, &history, &depth);
         }
 
-        // KEEP_ALL has no depth; record the default's so a replay keeps a reasonable queue.
+        // KEEP_ALL has no depth; record the default's, as rmw reports it.
         var qos = new QosProfile(history == 1 || depth < 1 ? QosProfile.Default.Depth : depth,
-            Reliable: reliability == 1, TransientLocal: durability >= 1);
+            Reliable: reliability == 1, TransientLocal: durability >= 1) { KeepAll = history == 1 };
         return new DdsDiscoveredWriter(new ReadOnlySpan<byte>(endpoint->Key.V, 16).ToArray(),
             Marshal.PtrToStringUTF8(endpoint->TopicName) ?? "", Marshal.PtrToStringUTF8(endpoint->TypeName) ?? "", qos);
     }

@@ -117,14 +117,14 @@ public sealed class RosbagRecorder
                 continue;
             }
 
-            // The offered profile goes into the file; the reader keeps a deeper queue so a slow disk write never
-            // pushes samples out of a reliable reader's history.
+            // The offered profile goes into the file; a reliable topic is read with KEEP_ALL so a slow disk write
+            // never pushes a sample out of the reader's history before it is recorded.
             lock (gate)
             {
                 writer.AddTopic(topic, type, found.Qos);
             }
 
-            var readerQos = found.Qos with { Depth = Math.Max(found.Qos.Depth, 100) };
+            QosProfile readerQos = found.Qos with { KeepAll = found.Qos.Reliable };
             DdsReader reader = node.CreateRawReader(topic, type, readerQos);
             var thread = new Thread(() => Record(topic, reader, stop)) { IsBackground = true, Name = "record " + topic };
             lock (gate)
@@ -151,7 +151,7 @@ public sealed class RosbagRecorder
         }
         catch (Exception e) when (e is IOException or DdsException or UnauthorizedAccessException)
         {
-            failure ??= e;
+            _ = Interlocked.CompareExchange(ref failure, e, null); // the first error is the one reported
         }
         finally
         {
