@@ -92,8 +92,10 @@ public static class Ros2SoakBench
         report.Add($"ros2_{key}_node_processed", processed, "frames", "clouds the node labelled and published");
         report.Add($"ros2_{key}_node_dropped", node.GetValueOrDefault("dropped"), "frames",
             "clouds the node skipped because a newer one arrived while it was busy (its keep-newest policy)");
-        report.Add($"ros2_{key}_lost", session.Published - received + (processed - session.LabelledReceived), "messages",
-            "reliable messages published and never received, both directions (target: 0)");
+        report.Add($"ros2_{key}_lost_input", session.Published - received, "messages",
+            "reliable clouds published (keep all) that the node never received (target: 0)");
+        report.Add($"ros2_{key}_lost_output", processed - session.LabelledReceived, "messages",
+            "labelled clouds the node published (reliable, keep last 10) that never arrived here (target: 0)");
         report.Add($"ros2_{key}_last_frame_arrived", lastArrived ? 1 : 0, "bool", "the newest frame came back labelled");
     }
 

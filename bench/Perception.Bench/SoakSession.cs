@@ -39,7 +39,9 @@ internal sealed class SoakSession : IDisposable
     {
         (xyz, intensity) = Split(xyzi);
         client = new RosNode("soak_bench", new RosNodeOptions { DomainId = domain, DdsConfigXml = DdsConfig.LoopbackOnly() });
-        input = client.CreatePublisher<PointCloud2>("/soak/points", QosProfile.Default);
+        // KEEP_ALL: a keep-last writer may replace samples not yet acknowledged, which DDS allows on a reliable topic
+        // and which a burst or a starved node provokes; keep-all blocks the publisher instead.
+        input = client.CreatePublisher<PointCloud2>("/soak/points", QosProfile.Default with { KeepAll = true });
         labelled = client.CreateSubscription<PointCloud2>("/soak/segmented", new QosProfile(100, true, false));
         diagnostics = client.CreateSubscription<DiagnosticArray>("/soak/diagnostics", new QosProfile(100, true, false));
         string[] modelArguments = model is null ? [] : ["--model", model];
