@@ -25,6 +25,8 @@ internal static class Program
             ExportCommand.Create(),
             ViewCommand.Create(),
             Ros2Command.Create(),
+            RecordCommand.Create(),
+            PlayCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

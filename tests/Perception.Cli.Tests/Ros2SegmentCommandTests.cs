@@ -114,7 +114,7 @@ public sealed class Ros2SegmentCommandTests : IDisposable
     }
 
     /// <summary>A ground plane 1.7 m below the sensor and two boxes, seeded by <paramref name="frame"/>.</summary>
-    private static PointCloud2 Scan(int frame, int points)
+    internal static PointCloud2 Scan(int frame, int points)
     {
         var random = new Random(frame);
         var xyz = new float[points * 3];

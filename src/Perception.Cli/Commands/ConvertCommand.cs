@@ -110,30 +110,44 @@ internal static class ConvertCommand
     private static int McapToScans(string source, string folder, string? topic, string format)
     {
         using McapReader reader = McapReader.Open(source);
-        string[] cloudTopics = [.. reader.Channels.Values
-            .Where(c => reader.Schemas.GetValueOrDefault(c.SchemaId)?.Name == PointCloud2.MessageType.RosName)
-            .Select(c => c.Topic).Distinct()];
-        topic ??= cloudTopics.Length == 1 ? cloudTopics[0] : throw new ArgumentException(cloudTopics.Length == 0
-            ? $"{source}: no sensor_msgs/msg/PointCloud2 topic in the summary; name one with --topic."
-            : $"--topic: {source} has several PointCloud2 topics ({string.Join(", ", cloudTopics)}); choose one.");
+        topic ??= PointCloudTopic(reader, source);
         Directory.CreateDirectory(folder);
         int written = 0;
         Progress(reader.Statistics is { } s ? (int)s.MessageCount : 0, $"{topic} to {format}", advance =>
         {
-            foreach (McapMessageView view in reader.ReadMessages(topic))
+            foreach ((McapMessageView _, PointCloud2 cloud) in ReadClouds(reader, topic))
             {
-                if (view.Schema?.Name != PointCloud2.MessageType.RosName || view.Channel.MessageEncoding != "cdr")
-                {
-                    throw new ArgumentException($"--topic: {topic} carries {view.Schema?.Name ?? "schemaless"} messages, not cdr PointCloud2.");
-                }
-
-                PointCloud2 cloud = RosSerialization.Deserialize<PointCloud2>(view.Message.Data);
                 WriteScan(Path.Combine(folder, $"{written++:D6}.{format}"), cloud);
                 advance();
             }
         });
         AnsiConsole.MarkupLine($"{written} scans from {Markup.Escape(topic)}: {Markup.Escape(Path.GetFullPath(folder))}");
         return 0;
+    }
+
+    /// <summary>The one PointCloud2 topic of a recording's summary; several or none need --topic.</summary>
+    internal static string PointCloudTopic(McapReader reader, string source)
+    {
+        string[] cloudTopics = [.. reader.Channels.Values
+            .Where(c => reader.Schemas.GetValueOrDefault(c.SchemaId)?.Name == PointCloud2.MessageType.RosName)
+            .Select(c => c.Topic).Distinct()];
+        return cloudTopics.Length == 1 ? cloudTopics[0] : throw new ArgumentException(cloudTopics.Length == 0
+            ? $"{source}: no sensor_msgs/msg/PointCloud2 topic in the summary; name one with --topic."
+            : $"--topic: {source} has several PointCloud2 topics ({string.Join(", ", cloudTopics)}); choose one.");
+    }
+
+    /// <summary>The decoded PointCloud2 messages of <paramref name="topic"/>, refusing a topic of another type.</summary>
+    internal static IEnumerable<(McapMessageView View, PointCloud2 Cloud)> ReadClouds(McapReader reader, string topic)
+    {
+        foreach (McapMessageView view in reader.ReadMessages(topic))
+        {
+            if (view.Schema?.Name != PointCloud2.MessageType.RosName || view.Channel.MessageEncoding != "cdr")
+            {
+                throw new ArgumentException($"--topic: {topic} carries {view.Schema?.Name ?? "schemaless"} messages, not cdr PointCloud2.");
+            }
+
+            yield return (view, RosSerialization.Deserialize<PointCloud2>(view.Message.Data));
+        }
     }
 
     private static void WriteScan(string path, PointCloud2 cloud)
@@ -153,7 +167,7 @@ internal static class ConvertCommand
         }
     }
 
-    private static void Progress(int total, string what, Action<Action> work) =>
+    internal static void Progress(int total, string what, Action<Action> work) =>
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
             new RemainingTimeColumn()).Start(progress =>
         {
@@ -162,7 +176,7 @@ internal static class ConvertCommand
             task.Value = task.MaxValue;
         });
 
-    private static McapCompression ParseCompression(string name) => name switch
+    internal static McapCompression ParseCompression(string name) => name switch
     {
         "zstd" => McapCompression.Zstd,
         "lz4" => McapCompression.Lz4,

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Perception.Cli.Nodes;
 using Perception.Datasets.SemanticKitti;
 using Pvcnn;
@@ -21,7 +20,7 @@ internal static class Ros2Command
         var inputTopic = new Option<string?>("--input-topic") { Description = "PointCloud2 topic to segment (default /velodyne_points)." };
         var outputTopic = new Option<string?>("--output-topic") { Description = "Labelled PointCloud2 topic (default /perception/segmented)." };
         var diagnosticsTopic = new Option<string?>("--diagnostics-topic") { Description = "DiagnosticArray topic for per-frame statistics (default /diagnostics)." };
-        var model = new Option<string?>("--model") { Description = "Checkpoint (torch.save or safetensors), model-zoo folder, or SPVNAS net.config (default: the shipped minkunet-sim)." };
+        var model = new Option<string?>("--model") { Description = "Checkpoint (torch.save or safetensors), model-zoo folder, or SPVNAS net.config (default: the shipped minkunet-sim); none: no model, every point label 0 (measures the transport)." };
         var arch = new Option<string?>("--arch") { Description = "minkunet or spvcnn when the path does not say." };
         Option<string> backend = BackendOption.Create("Where the model runs.");
         var parameters = new Option<string?>("--params") { Description = "YAML parameters (flat keys or a ROS 2 params file: <node>: ros__parameters:); the command line wins." };
@@ -64,30 +63,24 @@ internal static class Ros2Command
             throw new ArgumentException($"backend: '{options.Backend}' is not cpu or opencl.");
         }
 
-        SegmentationModel model = PvcnnModels.Load(options.Model ?? ShippedModel.FilePath, options.Arch)
-            .To(BackendOption.Open(options.Backend));
-        if (model.Classes != KittiLearningMap.ClassCount)
+        // --model none: every point gets label 0 (unlabeled); what is left is the node's transport, decoding and
+        // re-encoding, the baseline the soak benchmark measures the model against.
+        SegmentationModel? model = options.Model == SegmentationNodeOptions.NoModel ? null
+            : PvcnnModels.Load(options.Model ?? ShippedModel.FilePath, options.Arch).To(BackendOption.Open(options.Backend));
+        if (model is not null && model.Classes != KittiLearningMap.ClassCount)
         {
             throw new ArgumentException(
                 $"model: the node publishes SemanticKITTI labels (19 classes); this {model.Architecture} has {model.Classes}.");
         }
 
-        using var stop = new CancellationTokenSource();
         // Ctrl-C and `kill` (systemd, ros2 launch) end the loop; the node then deletes its DDS entities and exits 0.
-        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var node = new SegmentationNode(options, new SemanticSegmenter(model));
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(options.NodeName)}[/]: {Markup.Escape(model.Architecture)} on "
-            + $"{Markup.Escape(model.Device.ToString())}, {Markup.Escape(options.InputTopic)} -> "
+        using var stop = new StopSignals();
+        using var node = new SegmentationNode(options, model is null ? null : new SemanticSegmenter(model));
+        string runs = model is null ? "no model (label 0)" : $"{model.Architecture} on {model.Device}";
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(options.NodeName)}[/]: {Markup.Escape(runs)}, {Markup.Escape(options.InputTopic)} -> "
             + $"{Markup.Escape(options.OutputTopic)} (+ {Markup.Escape(options.DiagnosticsTopic)}); Ctrl-C to stop.");
         node.Run(stop.Token, line => AnsiConsole.MarkupLine(Markup.Escape(line)));
         AnsiConsole.MarkupLine(Markup.Escape(node.Statistics.Summary()));
         return 0;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
     }
 }

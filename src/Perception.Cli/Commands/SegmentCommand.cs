@@ -17,18 +17,20 @@ internal static class SegmentCommand
     {
         var model = new Option<string?>("--model") { Description = "Checkpoint (torch.save or safetensors), model-zoo folder, or SPVNAS net.config (default: the shipped minkunet-sim)." };
         var arch = new Option<string?>("--arch") { Description = "minkunet or spvcnn when the path does not say (SPVNAS is recognised by its keys)." };
-        var input = new Option<string>("--input") { Description = "A scan (.bin, .pcd, .ply, .las) or a SemanticKITTI sequence folder (sequences/NN).", Required = true };
+        var input = new Option<string>("--input") { Description = "A scan (.bin, .pcd, .ply, .las), a SemanticKITTI sequence folder (sequences/NN), or an .mcap recording.", Required = true };
         var output = new Option<string?>("--output")
         {
-            Description = "Where predictions go: a .label file for one scan, a folder for a sequence (default: <sequence>/predictions).",
+            Description = "Where predictions go: a .label file for one scan, a folder for a sequence (default: <sequence>/predictions), an .mcap for a recording (default: <input>.segmented.mcap).",
         };
+        var topic = new Option<string?>("--topic") { Description = "From an .mcap: the PointCloud2 topic to segment (default: the only one)." };
+        var outputTopic = new Option<string?>("--output-topic") { Description = "From an .mcap: the topic of the labelled clouds (default: <topic>/segmented)." };
         var picture = new Option<string?>("--picture") { Description = "Bird's-eye PNG of one scan's predictions (default: <input name>.segment.png in the current folder)." };
         var threads = new Option<int>("--threads") { Description = "CPU threads (default: all).", DefaultValueFactory = _ => 0 };
         Option<string> backend = BackendOption.Create("Where the model runs.");
         var allowObjects = new Option<bool>("--allow-pickled-objects") { Description = "Skip pickled config objects in the checkpoint instead of refusing it (nothing is ever executed)." };
         var command = new Command("segment", "Segment LiDAR scans with MinkUNet, SPVCNN or SPVNAS; write SemanticKITTI .label predictions.")
         {
-            model, arch, input, output, picture, threads, backend, allowObjects,
+            model, arch, input, output, picture, threads, backend, allowObjects, topic, outputTopic,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -43,6 +45,11 @@ internal static class SegmentCommand
             }
 
             string source = parse.GetValue(input)!;
+            if (source.EndsWith(".mcap", StringComparison.OrdinalIgnoreCase))
+            {
+                return McapSegmentation.Run(loaded, source, parse.GetValue(output), parse.GetValue(topic), parse.GetValue(outputTopic));
+            }
+
             return Directory.Exists(source)
                 ? Sequence(loaded, source, parse.GetValue(output))
                 : Scan(loaded, source, parse.GetValue(output), parse.GetValue(picture));

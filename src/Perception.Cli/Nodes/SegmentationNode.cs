@@ -20,7 +20,7 @@ namespace Perception.Cli.Nodes;
 internal sealed class SegmentationNode : IDisposable
 {
     private readonly SegmentationNodeOptions options;
-    private readonly SemanticSegmenter segmenter;
+    private readonly SemanticSegmenter? segmenter;
     private readonly RosNode node;
     private readonly RosSubscription<PointCloud2> input;
     private readonly RosPublisher<PointCloud2> output;
@@ -29,7 +29,9 @@ internal sealed class SegmentationNode : IDisposable
     private (PointCloud2 Cloud, long ReceivedAt)? pending;
     private string lastError = "";
 
-    public SegmentationNode(SegmentationNodeOptions options, SemanticSegmenter segmenter)
+    /// <param name="options">Topics, QoS and node identity.</param>
+    /// <param name="segmenter">null: no model; every point is published with label 0 (unlabeled).</param>
+    public SegmentationNode(SegmentationNodeOptions options, SemanticSegmenter? segmenter)
     {
         this.options = options;
         this.segmenter = segmenter;
@@ -150,15 +152,17 @@ internal sealed class SegmentationNode : IDisposable
         }
 
         long start = Stopwatch.GetTimestamp();
-        SegmentationResult result = segmenter.Segment(xyzi);
+        // Without a model every class index is -1, which Labelled turns into train id 0 (unlabeled).
+        (int[] classes, int voxels) = segmenter?.Segment(xyzi) is { } result ? (result.PointClasses, result.Voxels.Count)
+            : (Enumerable.Repeat(-1, xyzi.Length / 4).ToArray(), 0);
         double segmentMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        output.Publish(Labelled(cloud.Header, xyzi, result.PointClasses));
+        output.Publish(Labelled(cloud.Header, xyzi, classes));
         double latencyMs = Stopwatch.GetElapsedTime(receivedAt).TotalMilliseconds;
         Statistics.AddFrame(latencyMs);
         bool dropped = Statistics.Dropped > 0;
         PublishDiagnostics(cloud.Header, dropped ? DiagnosticLevel.Warn : DiagnosticLevel.Ok,
             dropped ? "segmenting; older frames were dropped (the model is slower than the input)" : "segmenting",
-            result.PointClasses.Length, result.Voxels.Count, segmentMs);
+            classes.Length, voxels, segmentMs);
     }
 
     /// <summary>x, y, z, intensity of the input and per point the SemanticKITTI train id and its palette colour.</summary>
@@ -173,7 +177,7 @@ internal sealed class SegmentationNode : IDisposable
         {
             xyzi.AsSpan(p * 4, 3).CopyTo(xyz.AsSpan(p * 3));
             intensity[p] = xyzi[(p * 4) + 3];
-            labels[p] = (uint)classes[p] + 1; // the model's class index is the official train id minus one
+            labels[p] = (uint)(classes[p] + 1); // the model's class index is the official train id minus one
             (byte r, byte g, byte b) = KittiClassColors.Of((int)labels[p]);
             rgb[p] = PointCloud2Builder.PackRgb(r, g, b);
         }

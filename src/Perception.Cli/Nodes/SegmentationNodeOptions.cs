@@ -27,7 +27,10 @@ internal sealed record SegmentationNodeOptions
 
     public string Namespace { get; init; } = "/";
 
-    /// <summary>Checkpoint path; null = the shipped model.</summary>
+    /// <summary>The <see cref="Model"/> value that runs the node without a model (every point label 0).</summary>
+    public const string NoModel = "none";
+
+    /// <summary>Checkpoint path; null = the shipped model; <see cref="NoModel"/> = none.</summary>
     public string? Model { get; init; }
 
     public string? Arch { get; init; }
@@ -48,7 +51,9 @@ internal sealed record SegmentationNodeOptions
     /// <summary>Stop after this many segmented frames; 0 = until SIGINT/SIGTERM.</summary>
     public int MaxFrames { get; init; }
 
-    public QosProfile InputQos => InputReliable ? QosProfile.Default : QosProfile.SensorData;
+    /// <summary>Sensor data, or reliable with KEEP_ALL: a reliable input loses nothing at the DDS level even while the
+    /// receive thread is starved; the node's keep-newest policy then drops, and counts, what it cannot segment.</summary>
+    public QosProfile InputQos => InputReliable ? QosProfile.Default with { KeepAll = true } : QosProfile.SensorData;
 
     /// <exception cref="ArgumentException">An unknown key or a value of the wrong kind.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>

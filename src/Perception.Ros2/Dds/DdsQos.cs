@@ -18,7 +18,7 @@ internal sealed unsafe class DdsQos : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(profile.Depth, 1, nameof(profile));
         var qos = new DdsQos(DdsNative.CreateQos());
-        DdsNative.QosSetHistory(qos.Handle, 0, profile.Depth);                       // DDS_HISTORY_KEEP_LAST
+        DdsNative.QosSetHistory(qos.Handle, profile.KeepAll ? 1 : 0, profile.Depth); // DDS_HISTORY_KEEP_ALL / _LAST
         DdsNative.QosSetReliability(qos.Handle, profile.Reliable ? 1 : 0,
             profile.Reliable ? DdsNative.Infinity : 0);
         DdsNative.QosSetDurability(qos.Handle, profile.TransientLocal ? 1 : 0);

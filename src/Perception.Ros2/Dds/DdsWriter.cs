@@ -72,6 +72,13 @@ public sealed unsafe class DdsWriter : IDisposable
         return true;
     }
 
+    /// <summary>Waits until every matched reliable reader acknowledged what was written; false on timeout.</summary>
+    public bool WaitForAcknowledgements(TimeSpan timeout)
+    {
+        int result = DdsNative.WaitForAcks(Handle, (long)(timeout.Ticks * 100));
+        return result == 0 || (result != -10 && DdsException.Check(result, $"dds_wait_for_acks({TopicName})") >= 0);
+    }
+
     public void Dispose()
     {
         if (handle != 0)

@@ -61,6 +61,13 @@ public sealed class RosMessageType
         return new RosMessageType(package, name);
     }
 
+    /// <summary>The type rmw registers as <paramref name="ddsTypeName"/> (<c>pkg::msg::dds_::Type_</c>), or null when
+    /// the name has another shape or the SDK has no definition of the type.</summary>
+    public static RosMessageType? FromDdsTypeName(string ddsTypeName) =>
+        ddsTypeName.Split("::") is [string package, "msg", "dds_", string type] && type.EndsWith('_')
+            && MessageDefinitions.Texts.ContainsKey($"{package}/{type[..^1]}")
+            ? new RosMessageType(package, type[..^1]) : null;
+
     /// <summary>The non-primitive field types of a .msg text as <c>pkg/Type</c>, in ordinal order; a type without a
     /// package belongs to <paramref name="package"/>.</summary>
     internal static SortedSet<string> Dependencies(string text, string package)

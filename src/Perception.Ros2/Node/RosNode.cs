@@ -55,6 +55,9 @@ public sealed class RosNode : IDisposable
 
     public uint DomainId => participant.DomainId;
 
+    /// <summary>The node's DDS participant (discovery of the other endpoints goes through it).</summary>
+    public DdsParticipant Participant => participant;
+
     /// <summary>The participant's DDS GUID, the node's <c>gid</c> in ros_discovery_info.</summary>
     public byte[] ParticipantGuid => participant.Guid;
 

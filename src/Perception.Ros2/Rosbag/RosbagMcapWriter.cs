@@ -56,24 +56,39 @@ public sealed class RosbagMcapWriter : IDisposable
     public void Write<T>(string topic, T message, long logTimeNs)
         where T : IRosMessage<T> => WriteSerialized(topic, RosSerialization.Serialize(message), logTimeNs);
 
-    /// <summary>Records an already serialized CDR payload (encapsulation header included).</summary>
-    public void WriteSerialized(string topic, ReadOnlySpan<byte> cdr, long logTimeNs)
+    /// <summary>Records an already serialized CDR payload (encapsulation header included). rosbag2 logs the
+    /// receive time and keeps the sender's timestamp as the publish time; without one both are the log time.</summary>
+    public void WriteSerialized(string topic, ReadOnlySpan<byte> cdr, long logTimeNs, long? publishTimeNs = null)
     {
         Topic target = topics.GetValueOrDefault(topic)
             ?? throw new ArgumentException($"Topic '{topic}' was not declared with AddTopic.", nameof(topic));
         ArgumentOutOfRangeException.ThrowIfNegative(logTimeNs);
-        writer.WriteMessage(target.ChannelId, (ulong)logTimeNs, (ulong)logTimeNs, cdr);
+        ulong publishTime = publishTimeNs is > 0 ? (ulong)publishTimeNs.Value : (ulong)logTimeNs;
+        writer.WriteMessage(target.ChannelId, (ulong)logTimeNs, publishTime, cdr);
         target.Count++;
         messageCount++;
         startTime = Math.Min(startTime, logTimeNs);
         endTime = Math.Max(endTime, logTimeNs);
     }
 
-    /// <summary>Writes the rosbag2 metadata and completes the file.</summary>
-    public void Finish()
+    /// <summary>Messages recorded so far.</summary>
+    public long MessageCount => messageCount;
+
+    /// <summary>Writes the rosbag2 metadata and completes the file. With <paramref name="sidecarPath"/> also writes
+    /// the <c>metadata.yaml</c> that rosbag2 keeps next to the files of a bag folder (the same BagMetadata under a
+    /// <c>rosbag2_bagfile_information</c> key), after the recording itself is complete.</summary>
+    public void Finish(string? sidecarPath = null)
     {
-        writer.AddMetadata("rosbag2", new Dictionary<string, string> { ["serialized_metadata"] = BagMetadataYaml() });
+        string metadata = BagMetadataYaml();
+        writer.AddMetadata("rosbag2", new Dictionary<string, string> { ["serialized_metadata"] = metadata });
         writer.Finish();
+        if (sidecarPath is not null)
+        {
+            string indented = "  " + metadata.TrimEnd('\n').Replace("\n", "\n  ", StringComparison.Ordinal) + "\n";
+            string temporary = sidecarPath + ".tmp";
+            File.WriteAllText(temporary, "rosbag2_bagfile_information:\n" + indented);
+            File.Move(temporary, sidecarPath, overwrite: true);
+        }
     }
 
     public void Dispose() => writer.Dispose();

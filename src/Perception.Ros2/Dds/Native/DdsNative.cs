@@ -75,6 +75,32 @@ internal static unsafe partial class DdsNative
     [LibraryImport(Library, EntryPoint = "dds_get_subscription_matched_status")]
     public static partial int GetSubscriptionMatchedStatus(int reader, DdsMatchedStatus* status);
 
+    /// <summary>DDS_BUILTIN_TOPIC_DCPSPUBLICATION: the pseudo topic of discovered writers
+    /// (<see cref="DdsBuiltinEndpoint"/> samples).</summary>
+    public const int BuiltinTopicPublication = 0x7fff0000 + 3;
+
+    [LibraryImport(Library, EntryPoint = "dds_take")]
+    public static partial int Take(int readerOrCondition, IntPtr* buffer, DdsSampleInfo* infos, nuint bufferSize,
+        uint maxSamples);
+
+    [LibraryImport(Library, EntryPoint = "dds_return_loan")]
+    public static partial int ReturnLoan(int readerOrCondition, IntPtr* buffer, int count);
+
+    [LibraryImport(Library, EntryPoint = "dds_wait_for_acks")]
+    public static partial int WaitForAcks(int publisherOrWriter, long timeoutNs);
+
+    [LibraryImport(Library, EntryPoint = "dds_qget_reliability")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool QosGetReliability(IntPtr qos, int* kind, long* maxBlockingTimeNs);
+
+    [LibraryImport(Library, EntryPoint = "dds_qget_durability")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool QosGetDurability(IntPtr qos, int* kind);
+
+    [LibraryImport(Library, EntryPoint = "dds_qget_history")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    public static partial bool QosGetHistory(IntPtr qos, int* kind, int* depth);
+
     [LibraryImport(Library, EntryPoint = "dds_create_qos")]
     public static partial IntPtr CreateQos();
 
@@ -117,6 +143,18 @@ internal struct DdsSampleInfo
     public uint SampleRank;
     public uint GenerationRank;
     public uint AbsoluteGenerationRank;
+}
+
+/// <summary>dds_builtintopic_endpoint_t: a discovered reader or writer.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct DdsBuiltinEndpoint
+{
+    public DdsGuid Key;
+    public DdsGuid ParticipantKey;
+    public ulong ParticipantInstanceHandle;
+    public IntPtr TopicName;
+    public IntPtr TypeName;
+    public IntPtr Qos;
 }
 
 /// <summary>dds_guid_t: the 16-byte DDS GUID (12-byte prefix + entity id).</summary>

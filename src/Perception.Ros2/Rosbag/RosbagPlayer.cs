@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Perception.Ros2.Dds;
+using Perception.Ros2.Mcap;
+using Perception.Ros2.Messages;
+using Perception.Ros2.Node;
+
+namespace Perception.Ros2.Rosbag;
+
+/// <summary>How a <see cref="RosbagPlayer"/> replays a recording.</summary>
+public sealed record RosbagPlayOptions
+{
+    /// <summary>Speed factor on the recorded timing; 0 publishes as fast as DDS takes the messages.</summary>
+    public double Rate { get; init; } = 1;
+
+    /// <summary>Only these ROS topics; empty = every topic of the file.</summary>
+    public IReadOnlyList<string> Topics { get; init; } = [];
+
+    public bool Loop { get; init; }
+
+    /// <summary>Before publishing, wait up to this long until every topic has a matched reader (zero = do not wait,
+    /// as <c>ros2 bag play</c>; volatile messages published before a subscriber matched are not delivered).</summary>
+    public TimeSpan WaitForSubscribers { get; init; }
+}
+
+/// <summary>
+/// Publishes the messages of a rosbag2-style MCAP file (profile <c>ros2</c>, <c>cdr</c> channels with <c>ros2msg</c>
+/// schemas) at their recorded log times scaled by the rate, each topic with the QoS its channel recorded in
+/// <c>offered_qos_profiles</c> (the default profile when it has none). Before returning, reliable topics wait for
+/// their subscribers to acknowledge, so a short playback still arrives whole.
+/// </summary>
+public sealed class RosbagPlayer
+{
+    private static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(10);
+    private readonly RosNode node;
+    private readonly RosbagPlayOptions options;
+    private readonly Dictionary<ushort, DdsWriter?> writers = [];
+    private readonly SortedSet<string> skipped = new(StringComparer.Ordinal);
+
+    public RosbagPlayer(RosNode node, RosbagPlayOptions options)
+    {
+        if (double.IsNaN(options.Rate) || options.Rate < 0)
+        {
+            throw new ArgumentException($"The rate must be 0 (as fast as possible) or positive, not {options.Rate}.",
+                nameof(options));
+        }
+
+        this.node = node;
+        this.options = options;
+    }
+
+    /// <summary>Topics the file has but that cannot be played (not cdr, or a type the SDK does not define).</summary>
+    public IReadOnlyCollection<string> Skipped => skipped;
+
+    /// <summary>Plays <paramref name="path"/> (repeatedly with <see cref="RosbagPlayOptions.Loop"/>) until it ends or
+    /// <paramref name="stop"/> is cancelled; reports after every message. Returns the messages published.</summary>
+    /// <exception cref="McapFormatException">The file is not a valid MCAP file.</exception>
+    public long Play(string path, CancellationToken stop, Action<long, TimeSpan>? report = null)
+    {
+        using McapReader reader = McapReader.Open(path);
+        HashSet<string> wanted = [.. options.Topics.Select(t => RosNames.Resolve(t))];
+        foreach (McapChannel channel in reader.Channels.Values)
+        {
+            _ = WriterFor(channel, reader.Schemas.GetValueOrDefault(channel.SchemaId), wanted);
+        }
+
+        AwaitSubscribers(stop);
+        long published = 0;
+        try
+        {
+            long pass;
+            do
+            {
+                pass = PlayOnce(reader, wanted, published, report, stop);
+                published += pass;
+            }
+            while (options.Loop && pass > 0 && !stop.IsCancellationRequested); // a file with nothing to play ends a loop
+        }
+        finally
+        {
+            foreach (DdsWriter writer in writers.Values.OfType<DdsWriter>())
+            {
+                _ = writer.WaitForAcknowledgements(AcknowledgeTimeout);
+                writer.Dispose();
+            }
+        }
+
+        return published;
+    }
+
+    private long PlayOnce(McapReader reader, HashSet<string> wanted, long before, Action<long, TimeSpan>? report,
+        CancellationToken stop)
+    {
+        long wallStart = Stopwatch.GetTimestamp(), published = 0;
+        ulong? firstLogTime = null;
+        foreach (McapMessageView view in reader.ReadMessages())
+        {
+            DdsWriter? writer = WriterFor(view.Channel, view.Schema, wanted);
+            if (writer is null)
+            {
+                continue;
+            }
+
+            firstLogTime ??= view.Message.LogTime;
+            if (options.Rate > 0)
+            {
+                double offsetSeconds = (view.Message.LogTime - firstLogTime.Value) / 1e9 / options.Rate;
+                TimeSpan wait = TimeSpan.FromSeconds(offsetSeconds) - Stopwatch.GetElapsedTime(wallStart);
+                if (wait > TimeSpan.Zero && stop.WaitHandle.WaitOne(wait))
+                {
+                    break;
+                }
+            }
+
+            if (stop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            writer.Write(view.Message.Data);
+            published++;
+            report?.Invoke(before + published, Stopwatch.GetElapsedTime(wallStart));
+        }
+
+        return published;
+    }
+
+    /// <summary>The writer of a channel, created on first use; null for channels that are filtered out or cannot be
+    /// played.</summary>
+    private DdsWriter? WriterFor(McapChannel channel, McapSchema? schema, HashSet<string> wanted)
+    {
+        if (writers.TryGetValue(channel.Id, out DdsWriter? known))
+        {
+            return known;
+        }
+
+        DdsWriter? writer = null;
+        if (wanted.Count == 0 || wanted.Contains(channel.Topic))
+        {
+            RosMessageType? type = schema is null ? null : TryType(schema.Name);
+            if (channel.MessageEncoding != "cdr" || type is null)
+            {
+                skipped.Add($"{channel.Topic} ({schema?.Name ?? "schemaless"}, {channel.MessageEncoding}): "
+                    + "not a cdr message of a type the SDK defines");
+            }
+            else
+            {
+                QosProfile qos = QosProfile.FromOfferedQosYaml(channel.Metadata.GetValueOrDefault("offered_qos_profiles"))
+                    ?? QosProfile.Default;
+                writer = node.CreateRawWriter(channel.Topic, type, qos);
+            }
+        }
+
+        writers[channel.Id] = writer;
+        return writer;
+    }
+
+    private void AwaitSubscribers(CancellationToken stop)
+    {
+        long deadline = Stopwatch.GetTimestamp() + (long)(options.WaitForSubscribers.TotalSeconds * Stopwatch.Frequency);
+        foreach (DdsWriter writer in writers.Values.OfType<DdsWriter>())
+        {
+            TimeSpan left = TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
+            _ = writer.WaitForReaders(1, left, stop);
+        }
+    }
+
+    private static RosMessageType? TryType(string rosName)
+    {
+        try
+        {
+            return RosMessageType.Get(rosName);
+        }
+        catch (KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+}
