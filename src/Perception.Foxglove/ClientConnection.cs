@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 
 namespace Perception.Foxglove;
@@ -89,11 +90,27 @@ internal sealed class ClientConnection(WebSocket socket, FoxgloveServerOptions o
             while (await Outbox.TakeAsync(cancellationToken).ConfigureAwait(false) is OutgoingFrame frame)
             {
                 var type = frame.IsText ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
-                bool alone = frame.Payload.IsEmpty;
-                await socket.SendAsync(frame.Head, type, alone, cancellationToken).ConfigureAwait(false);
-                if (!alone)
+                if (frame.Payload.IsEmpty)
                 {
-                    await socket.SendAsync(frame.Payload, type, true, cancellationToken).ConfigureAwait(false);
+                    await socket.SendAsync(frame.Head, type, true, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Head and payload go out as one WebSocket frame from a pooled buffer: sent as two fragments, the
+                // last fragment to a client that had been stalled stayed unsent until more traffic came (seen in
+                // the slow-client test), and a copy costs far less than the network does.
+                int length = frame.Head.Length + frame.Payload.Length;
+                byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    frame.Head.CopyTo(buffer, 0);
+                    frame.Payload.CopyTo(buffer.AsMemory(frame.Head.Length));
+                    await socket.SendAsync(buffer.AsMemory(0, length), type, true, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
         }

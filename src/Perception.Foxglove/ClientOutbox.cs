@@ -1,7 +1,7 @@
 namespace Perception.Foxglove;
 
 /// <summary>A frame waiting to be sent: text (JSON) or binary, a head and an optional payload sent after it in the
-/// same WebSocket message, so a payload shared by many clients is never copied per client.</summary>
+/// same WebSocket message; the payload is shared by every client that waits for it.</summary>
 internal readonly record struct OutgoingFrame(bool IsText, byte[] Head, ReadOnlyMemory<byte> Payload);
 
 /// <summary>

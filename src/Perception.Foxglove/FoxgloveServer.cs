@@ -48,8 +48,8 @@ public sealed class FoxgloveServer : IAsyncDisposable, IDisposable
     /// <summary>Messages dropped for clients that fell behind, connected or gone, since the start.</summary>
     public long DroppedMessages => Interlocked.Read(ref droppedByGoneClients) + clients.Sum(c => c.Outbox.Dropped);
 
-    /// <summary>Whether any client is subscribed to the channel now (a source may skip work nobody watches).</summary>
-    public bool HasSubscribers(uint channelId) => clients.Any(client => client.TryGetSubscription(channelId, out _));
+    /// <summary>Clients subscribed to the channel now (a source may skip work nobody watches).</summary>
+    public int SubscriberCount(uint channelId) => clients.Count(client => client.TryGetSubscription(channelId, out _));
 
     /// <summary>Starts listening.</summary>
     /// <exception cref="IOException">The address or port cannot be bound (in use, not an address of this machine).

@@ -56,7 +56,7 @@ public sealed class FoxgloveServerTests
         await client.HandshakeAsync();
         await client.SubscribeAsync(7, cloud);
         await client.SubscribeAsync(8, diagnostics);
-        await WaitUntil(() => server.HasSubscribers(diagnostics));
+        await WaitUntil(() => server.SubscriberCount(diagnostics) == 1);
 
         byte[] payload = RosSerialization.Serialize(Ros2.Tests.TestMessages.Cloud());
         server.Publish(cloud, 1_700_000_000_123_456_789, payload);
@@ -65,7 +65,7 @@ public sealed class FoxgloveServerTests
         Assert.Equal(payload, frame.Payload);
 
         await client.UnsubscribeAsync(7);
-        await WaitUntil(() => !server.HasSubscribers(cloud));
+        await WaitUntil(() => server.SubscriberCount(cloud) == 0);
         server.Publish(cloud, 2, payload);
         server.Publish(diagnostics, 3, new byte[] { 0, 1, 0, 0 });
         frame = await client.NextMessageAsync(); // the unsubscribed channel's message never came before it
@@ -87,7 +87,7 @@ public sealed class FoxgloveServerTests
                 await clients[i].SubscribeAsync((uint)(100 + i), i == 2 ? diagnostics : cloud);
             }
 
-            await WaitUntil(() => server.HasSubscribers(diagnostics));
+            await WaitUntil(() => server.SubscriberCount(cloud) == 2 && server.SubscriberCount(diagnostics) == 1);
             Assert.Equal(3, server.ClientCount);
             server.Publish(cloud, 10, new byte[] { 0, 1, 0, 0, 42 });
             server.Publish(diagnostics, 11, new byte[] { 0, 1, 0, 0, 43 });
@@ -134,7 +134,7 @@ public sealed class FoxgloveServerTests
         Assert.Contains(expected, status.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         await client.SubscribeAsync(1, cloud); // still served
-        await WaitUntil(() => server.HasSubscribers(cloud));
+        await WaitUntil(() => server.SubscriberCount(cloud) == 1);
         server.Publish(cloud, 5, new byte[] { 0, 1, 0, 0 });
         Assert.Equal(1u, (await client.NextMessageAsync()).SubscriptionId);
     }
@@ -168,12 +168,12 @@ public sealed class FoxgloveServerTests
         await using FoxgloveTestClient client = await FoxgloveTestClient.ConnectAsync(server.Port);
         await client.HandshakeAsync();
         await client.SubscribeAsync(3, cloud);
-        await WaitUntil(() => server.HasSubscribers(cloud));
+        await WaitUntil(() => server.SubscriberCount(cloud) == 1);
 
         server.Unadvertise(cloud);
         JsonElement unadvertise = await client.NextJsonAsync("unadvertise");
         Assert.Equal(cloud, Assert.Single(unadvertise.GetProperty("channelIds").EnumerateArray()).GetUInt32());
-        Assert.False(server.HasSubscribers(cloud));
+        Assert.Equal(0, server.SubscriberCount(cloud));
     }
 
     [Fact]
