@@ -8,13 +8,18 @@ namespace Perception.Foxglove.Sources;
 /// Serves a recording: every MCAP channel becomes a Foxglove channel with the file's own schema and message encoding
 /// (rosbag2 files: <c>ros2msg</c> + <c>cdr</c>, passed on byte for byte), and messages go out at their recorded pace
 /// scaled by the rate, stamped with their log time, each preceded by a time frame so Foxglove's clock follows the
-/// recording.
+/// recording. With <c>waitForSubscriber</c> the first pass starts only once a client subscribed to one of the file's
+/// channels, so a recording is not over before Foxglove is connected (indexed files, whose channels are known upfront;
+/// others start at once).
 /// </summary>
-public sealed class McapPlayback(string path, FoxgloveServer server, double rate = 1, bool loop = false)
+public sealed class McapPlayback(string path, FoxgloveServer server, double rate = 1, bool loop = false,
+    bool waitForSubscriber = false)
 {
     /// <summary>Schema encodings whose schema is binary; the WebSocket carries those base64-encoded (spec §6.3).</summary>
     private static readonly HashSet<string> BinarySchemaEncodings = ["protobuf", "flatbuffer"];
 
+    private static readonly TimeSpan LoopPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan SubscriberPoll = TimeSpan.FromMilliseconds(50);
     private readonly Dictionary<ushort, uint> channelIds = [];
 
     /// <summary>Messages sent to the server so far (over all loops).</summary>
@@ -29,6 +34,7 @@ public sealed class McapPlayback(string path, FoxgloveServer server, double rate
             throw new ArgumentException($"rate: {rate} is not a positive number.");
         }
 
+        bool waiting = waitForSubscriber;
         do
         {
             using McapReader reader = McapReader.Open(path);
@@ -36,6 +42,13 @@ public sealed class McapPlayback(string path, FoxgloveServer server, double rate
             {
                 ChannelFor(channel, reader); // an indexed file: advertise everything before the first message
             }
+
+            while (waiting && channelIds.Count > 0 && !channelIds.Values.Any(id => server.SubscriberCount(id) > 0))
+            {
+                await Task.Delay(SubscriberPoll, cancellationToken).ConfigureAwait(false);
+            }
+
+            waiting = false;
 
             ulong? start = null;
             var clock = Stopwatch.StartNew();
@@ -54,8 +67,12 @@ public sealed class McapPlayback(string path, FoxgloveServer server, double rate
                 server.Publish(ChannelFor(view.Channel, reader), view.Message.LogTime, view.Message.Data);
                 MessagesPlayed++;
             }
+
+            // Between passes (and after the only one) a short pause: it makes the method asynchronous even for a file
+            // whose messages share one instant, which would otherwise loop without ever yielding.
+            await Task.Delay(LoopPause, cancellationToken).ConfigureAwait(false);
         }
-        while (loop && !cancellationToken.IsCancellationRequested);
+        while (loop);
     }
 
     /// <summary>The Foxglove channel of an MCAP channel, advertised the first time it is met.</summary>
