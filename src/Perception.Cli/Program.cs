@@ -25,6 +25,7 @@ internal static class Program
             ExportCommand.Create(),
             ViewCommand.Create(),
             Ros2Command.Create(),
+            FoxgloveCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -90,7 +90,7 @@ internal sealed class ClientConnection(WebSocket socket, FoxgloveServerOptions o
             while (await Outbox.TakeAsync(cancellationToken).ConfigureAwait(false) is OutgoingFrame frame)
             {
                 var type = frame.IsText ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
-                if (frame.Payload.IsEmpty)
+                if (!frame.IsData)
                 {
                     await socket.SendAsync(frame.Head, type, true, cancellationToken).ConfigureAwait(false);
                     continue;

@@ -1,19 +1,19 @@
 namespace Perception.Foxglove;
 
-/// <summary>A frame waiting to be sent: text (JSON) or binary, a head and an optional payload sent after it in the
-/// same WebSocket message; the payload is shared by every client that waits for it.</summary>
-internal readonly record struct OutgoingFrame(bool IsText, byte[] Head, ReadOnlyMemory<byte> Payload);
+/// <summary>A frame waiting to be sent: text (JSON) or binary, a head and, for message data, the payload sent after it
+/// in the same WebSocket message (shared by every client that waits for it).</summary>
+internal readonly record struct OutgoingFrame(bool IsText, byte[] Head, ReadOnlyMemory<byte> Payload, bool IsData);
 
 /// <summary>
-/// What one client has yet to receive. Control messages (serverInfo, advertise, status) are never dropped and go first;
-/// message data is bounded by count and bytes, and when full the oldest is dropped and counted, so a client that reads
-/// slowly sees the newest data and costs bounded memory, while the publisher never waits for it.
+/// What one client has yet to receive, in order. Message data is bounded by count and bytes: when full, the oldest
+/// message data is dropped and counted, so a client that reads slowly sees the newest data and costs bounded memory
+/// while the publisher never waits for it. Control messages (serverInfo, advertise, status, time) are never dropped.
 /// </summary>
 internal sealed class ClientOutbox(int maxMessages, long maxBytes)
 {
     private readonly object gate = new();
-    private readonly Queue<OutgoingFrame> control = new();
-    private readonly Queue<OutgoingFrame> data = new();
+    private readonly LinkedList<OutgoingFrame> frames = new();
+    private int dataCount;
     private long dataBytes;
     private long dropped;
     private bool completed;
@@ -22,26 +22,24 @@ internal sealed class ClientOutbox(int maxMessages, long maxBytes)
     /// <summary>Message-data frames dropped because the client fell behind.</summary>
     public long Dropped => Interlocked.Read(ref dropped);
 
-    public void EnqueueControl(byte[] json) => Enqueue(control, new OutgoingFrame(true, json, default));
+    public void EnqueueControl(byte[] json) => Enqueue(new OutgoingFrame(true, json, default, false));
+
+    public void EnqueueBinaryControl(byte[] frame) => Enqueue(new OutgoingFrame(false, frame, default, false));
 
     public void EnqueueData(byte[] head, ReadOnlyMemory<byte> payload)
     {
         lock (gate)
         {
-            while (data.Count > 0 && (data.Count >= maxMessages || dataBytes + payload.Length > maxBytes))
+            while (dataCount > 0 && (dataCount >= maxMessages || dataBytes + payload.Length > maxBytes))
             {
-                dataBytes -= data.Dequeue().Payload.Length;
-                dropped++;
+                DropOldestData();
             }
 
-            Enqueue(data, new OutgoingFrame(false, head, payload));
+            Enqueue(new OutgoingFrame(false, head, payload, true));
         }
     }
 
-    public void EnqueueBinaryControl(byte[] frame) => Enqueue(control, new OutgoingFrame(false, frame, default));
-
-    /// <summary>The next frame, control first; null once <see cref="Complete"/> was called or the token cancelled.
-    /// </summary>
+    /// <summary>The next frame; null once <see cref="Complete"/> was called or the token cancelled.</summary>
     public async Task<OutgoingFrame?> TakeAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -54,9 +52,10 @@ internal sealed class ClientOutbox(int maxMessages, long maxBytes)
                     return null;
                 }
 
-                if (control.TryDequeue(out OutgoingFrame frame) || data.TryDequeue(out frame))
+                if (frames.First is { Value: var frame })
                 {
-                    dataBytes -= frame.Payload.Length; // control frames have no payload
+                    frames.RemoveFirst();
+                    Count(frame, -1);
                     return frame;
                 }
 
@@ -81,14 +80,13 @@ internal sealed class ClientOutbox(int maxMessages, long maxBytes)
         lock (gate)
         {
             completed = true;
-            control.Clear();
-            data.Clear();
+            frames.Clear();
         }
 
         Wake();
     }
 
-    private void Enqueue(Queue<OutgoingFrame> queue, OutgoingFrame frame)
+    private void Enqueue(OutgoingFrame frame)
     {
         lock (gate)
         {
@@ -97,11 +95,34 @@ internal sealed class ClientOutbox(int maxMessages, long maxBytes)
                 return;
             }
 
-            queue.Enqueue(frame);
-            dataBytes += frame.Payload.Length;
+            frames.AddLast(frame);
+            Count(frame, +1);
         }
 
         Wake();
+    }
+
+    /// <summary>Removes the first message data; only control frames, which are few, can stand before it.</summary>
+    private void DropOldestData()
+    {
+        LinkedListNode<OutgoingFrame> node = frames.First!;
+        while (!node.Value.IsData)
+        {
+            node = node.Next!;
+        }
+
+        frames.Remove(node);
+        Count(node.Value, -1);
+        dropped++;
+    }
+
+    private void Count(OutgoingFrame frame, int sign)
+    {
+        if (frame.IsData)
+        {
+            dataCount += sign;
+            dataBytes += sign * frame.Payload.Length;
+        }
     }
 
     private void Wake()
