@@ -49,11 +49,8 @@ public sealed class FoxgloveServerTests
     [Fact]
     public async Task Subscribed_messages_arrive_as_binary_frames_until_unsubscribed()
     {
-        await using FoxgloveServer server = await StartAsync();
-        uint cloud = server.Advertise(FoxgloveChannel.Ros2("/points", CloudType)).Id;
-        uint diagnostics = server.Advertise(FoxgloveChannel.Ros2("/diagnostics", DiagnosticsType)).Id;
-        await using FoxgloveTestClient client = await FoxgloveTestClient.ConnectAsync(server.Port);
-        await client.HandshakeAsync();
+        await using Session session = await OpenAsync();
+        (FoxgloveServer server, FoxgloveTestClient client, uint cloud, uint diagnostics) = session;
         await client.SubscribeAsync(7, cloud);
         await client.SubscribeAsync(8, diagnostics);
         await WaitUntil(() => server.SubscriberCount(diagnostics) == 1);
@@ -123,10 +120,8 @@ public sealed class FoxgloveServerTests
     [InlineData("{\"op\":\"subscribe\",\"subscriptions\":[{\"id\":5,\"channelId\":1}]}{", "not valid JSON")]
     public async Task A_malformed_request_gets_an_error_status_and_the_connection_goes_on(string request, string expected)
     {
-        await using FoxgloveServer server = await StartAsync();
-        uint cloud = server.Advertise(FoxgloveChannel.Ros2("/points", CloudType)).Id;
-        await using FoxgloveTestClient client = await FoxgloveTestClient.ConnectAsync(server.Port);
-        await client.HandshakeAsync();
+        await using Session session = await OpenAsync();
+        (FoxgloveServer server, FoxgloveTestClient client, uint cloud, _) = session;
 
         await client.SendAsync(request);
         JsonElement status = await client.NextJsonAsync("status");
@@ -142,11 +137,8 @@ public sealed class FoxgloveServerTests
     [Fact]
     public async Task Binary_frames_duplicate_ids_and_unknown_unsubscribes_get_statuses()
     {
-        await using FoxgloveServer server = await StartAsync();
-        uint cloud = server.Advertise(FoxgloveChannel.Ros2("/points", CloudType)).Id;
-        uint diagnostics = server.Advertise(FoxgloveChannel.Ros2("/diagnostics", DiagnosticsType)).Id;
-        await using FoxgloveTestClient client = await FoxgloveTestClient.ConnectAsync(server.Port);
-        await client.HandshakeAsync();
+        await using Session session = await OpenAsync();
+        (FoxgloveServer server, FoxgloveTestClient client, uint cloud, uint diagnostics) = session;
 
         await client.SendAsync("\u0001\u0000\u0000\u0000\u0000", WebSocketMessageType.Binary);
         Assert.Contains("clientPublish", (await client.NextJsonAsync("status")).GetProperty("message").GetString());
@@ -163,10 +155,8 @@ public sealed class FoxgloveServerTests
     [Fact]
     public async Task Unadvertising_tells_clients_and_ends_their_subscriptions()
     {
-        await using FoxgloveServer server = await StartAsync();
-        uint cloud = server.Advertise(FoxgloveChannel.Ros2("/points", CloudType)).Id;
-        await using FoxgloveTestClient client = await FoxgloveTestClient.ConnectAsync(server.Port);
-        await client.HandshakeAsync();
+        await using Session session = await OpenAsync();
+        (FoxgloveServer server, FoxgloveTestClient client, uint cloud, _) = session;
         await client.SubscribeAsync(3, cloud);
         await WaitUntil(() => server.SubscriberCount(cloud) == 1);
 
@@ -205,6 +195,17 @@ public sealed class FoxgloveServerTests
         await Assert.ThrowsAsync<WebSocketException>(() => FoxgloveTestClient.ConnectAsync(server.Port, "other.v1"));
     }
 
+    /// <summary>A server with /points and /diagnostics advertised and one client past its handshake.</summary>
+    private static async Task<Session> OpenAsync()
+    {
+        FoxgloveServer server = await StartAsync();
+        uint cloud = server.Advertise(FoxgloveChannel.Ros2("/points", CloudType)).Id;
+        uint diagnostics = server.Advertise(FoxgloveChannel.Ros2("/diagnostics", DiagnosticsType)).Id;
+        FoxgloveTestClient client = await FoxgloveTestClient.ConnectAsync(server.Port);
+        await client.HandshakeAsync();
+        return new Session(server, client, cloud, diagnostics);
+    }
+
     /// <summary>Waits for what the server does asynchronously (subscribe requests, clients leaving).</summary>
     internal static async Task WaitUntil(Func<bool> condition)
     {
@@ -213,6 +214,16 @@ public sealed class FoxgloveServerTests
         {
             Assert.True(Environment.TickCount64 < deadline, "condition not met in time");
             await Task.Delay(10);
+        }
+    }
+
+    private sealed record Session(FoxgloveServer Server, FoxgloveTestClient Client, uint Cloud, uint Diagnostics)
+        : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisposeAsync();
+            await Server.DisposeAsync();
         }
     }
 }
