@@ -35,7 +35,7 @@ dotnet build Perception.sln -c Release --nologo -v q
 
 # Node.js peers, pinned by committed package-lock.json files and installed with npm ci only when the lock is newer
 # than the install: Khronos's glTF validator (in place, in tools/gltf-validator) and the MCAP / ROS 2 CDR libraries
-# (@mcap/core, @foxglove/rosmsg2-serialization, ...; into the git-ignored artifacts/node-peers).
+# (@mcap/core, @foxglove/rosmsg2-serialization, @foxglove/ws-protocol, ...; into the git-ignored artifacts/node-peers).
 npm_peers() {
   local source=$1 target=$2
   if [[ ! -d $target/node_modules || $source/package-lock.json -nt $target/node_modules ]]; then

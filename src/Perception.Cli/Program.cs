@@ -27,6 +27,7 @@ internal static class Program
             Ros2Command.Create(),
             RecordCommand.Create(),
             PlayCommand.Create(),
+            FoxgloveCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

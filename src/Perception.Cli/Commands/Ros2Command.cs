@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Perception.Cli.Nodes;
 using Perception.Datasets.SemanticKitti;
+using Perception.Foxglove;
+using Perception.Foxglove.Sources;
+using Perception.Ros2.Messages;
 using Pvcnn;
 using Spectre.Console;
 using TorchSparse;
@@ -29,9 +32,29 @@ internal static class Ros2Command
         var discovery = new Option<string?>("--discovery") { Description = "How the node announces itself for `ros2 node list`: jazzy (Iron and later, default), humble, none." };
         var maxFrames = new Option<int?>("--max-frames") { Description = "Exit after this many segmented frames (default: run until SIGINT/SIGTERM)." };
         var threads = new Option<int>("--threads") { Description = "CPU threads (default: all).", DefaultValueFactory = _ => 0 };
+        var foxglove = new Option<int?>("--foxglove")
+        {
+            Description = $"Also serve the input, output and diagnostics topics to Foxglove on this port (default {FoxgloveServerOptions.DefaultPort}).",
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = result =>
+            {
+                if (result.Tokens is not [var token])
+                {
+                    return FoxgloveServerOptions.DefaultPort; // the flag alone
+                }
+
+                if (!int.TryParse(token.Value, out int port) || port is < 0 or > 65535)
+                {
+                    result.AddError($"--foxglove: '{token.Value}' is not a port.");
+                }
+
+                return port;
+            },
+        };
         var command = new Command("segment", "Subscribe to PointCloud2, segment each newest frame, publish it labelled and coloured with diagnostics.")
         {
             inputTopic, outputTopic, diagnosticsTopic, model, arch, backend, parameters, domain, loopback, discovery, maxFrames, threads,
+            foxglove,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -49,6 +72,7 @@ internal static class Ros2Command
                 Loopback = parse.GetValue(loopback) || options.Loopback,
                 Discovery = parse.GetValue(discovery) is { } layout ? SegmentationNodeOptions.ParseDiscovery(layout) : options.Discovery,
                 MaxFrames = parse.GetValue(maxFrames) ?? options.MaxFrames,
+                FoxglovePort = parse.GetValue(foxglove) ?? options.FoxglovePort,
             };
             Device.CpuThreads = parse.GetValue(threads);
             return Run(options);
@@ -76,6 +100,15 @@ internal static class Ros2Command
         // Ctrl-C and `kill` (systemd, ros2 launch) end the loop; the node then deletes its DDS entities and exits 0.
         using var stop = new StopSignals();
         using var node = new SegmentationNode(options, model is null ? null : new SemanticSegmenter(model));
+        using FoxgloveServer? foxglove = options.FoxglovePort is int port
+            ? FoxgloveCommand.StartServer(new FoxgloveServerOptions { Name = options.NodeName, Port = port }) : null;
+        // The node's own topics, read by its own participant: what Foxglove shows is what ROS 2 subscribers get.
+        using DdsTopicBridge? bridge = foxglove is null ? null : new DdsTopicBridge(node.RosNode, foxglove,
+        [
+            new BridgedTopic(options.InputTopic, PointCloud2.MessageType),
+            new BridgedTopic(options.OutputTopic, PointCloud2.MessageType),
+            new BridgedTopic(options.DiagnosticsTopic, DiagnosticArray.MessageType),
+        ]);
         string runs = model is null ? "no model (label 0)" : $"{model.Architecture} on {model.Device}";
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(options.NodeName)}[/]: {Markup.Escape(runs)}, {Markup.Escape(options.InputTopic)} -> "
             + $"{Markup.Escape(options.OutputTopic)} (+ {Markup.Escape(options.DiagnosticsTopic)}); Ctrl-C to stop.");

@@ -57,6 +57,9 @@ internal sealed class SegmentationNode : IDisposable
 
     public NodeStatistics Statistics { get; } = new();
 
+    /// <summary>The ROS node (its participant also serves the topics to Foxglove with --foxglove).</summary>
+    public RosNode RosNode => node;
+
     /// <summary>Segments frames until <paramref name="stop"/> is cancelled or <see cref="SegmentationNodeOptions.MaxFrames"/>
     /// are done.</summary>
     public void Run(CancellationToken stop, Action<string>? report = null)

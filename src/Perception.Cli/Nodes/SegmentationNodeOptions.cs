@@ -14,7 +14,7 @@ internal sealed record SegmentationNodeOptions
     private static readonly string[] Keys =
     [
         "input_topic", "output_topic", "diagnostics_topic", "node_name", "namespace", "model", "arch", "backend",
-        "domain_id", "loopback", "discovery", "input_reliable", "max_frames",
+        "domain_id", "loopback", "discovery", "input_reliable", "max_frames", "foxglove_port",
     ];
 
     public string InputTopic { get; init; } = "/velodyne_points";
@@ -50,6 +50,9 @@ internal sealed record SegmentationNodeOptions
 
     /// <summary>Stop after this many segmented frames; 0 = until SIGINT/SIGTERM.</summary>
     public int MaxFrames { get; init; }
+
+    /// <summary>Also serve the node's topics to Foxglove on this port; null = no Foxglove server.</summary>
+    public int? FoxglovePort { get; init; }
 
     /// <summary>Sensor data, or reliable with KEEP_ALL: a reliable input loses nothing at the DDS level even while the
     /// receive thread is starved; the node's keep-newest policy then drops, and counts, what it cannot segment.</summary>
@@ -112,6 +115,7 @@ internal sealed record SegmentationNodeOptions
         "discovery" => this with { Discovery = ParseDiscovery(value) },
         "input_reliable" => this with { InputReliable = Parse<bool>(key, value, bool.TryParse) },
         "max_frames" => this with { MaxFrames = Parse<int>(key, value, int.TryParse) },
+        "foxglove_port" => this with { FoxglovePort = Parse<int>(key, value, int.TryParse) },
         _ => throw new ArgumentException($"--params: unknown parameter '{key}' (known: {string.Join(", ", Keys)})."),
     };
 
