@@ -72,24 +72,8 @@ internal sealed unsafe class EglContext : IGlContext
     public string Description => $"EGL surfaceless ({libraryName})";
 
     /// <summary>A current context, or null with <paramref name="failure"/> saying why not.</summary>
-    public static EglContext? TryCreate(string libraryName, out string? failure)
-    {
-        nint library = NativeLibraries.Load(libraryName, out failure);
-        if (library == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            return new EglContext(library, libraryName);
-        }
-        catch (GlUnavailableException e)
-        {
-            failure = e.Message;
-            return null;
-        }
-    }
+    public static EglContext? TryCreate(string libraryName, out string? failure) =>
+        NativeLibraries.TryCreate(libraryName, library => new EglContext(library, libraryName), out failure);
 
     public nint GetProcAddress(string name)
     {

@@ -19,6 +19,28 @@ internal static class NativeLibraries
     }
 
     /// <summary>An export the library must have; its absence means a broken or foreign library.</summary>
+    /// <summary>A context made by <paramref name="create"/> from the loaded library, or null with
+    /// <paramref name="failure"/> saying why not (the library is missing, or the context could not be made).</summary>
+    public static T? TryCreate<T>(string libraryName, Func<nint, T> create, out string? failure)
+        where T : class
+    {
+        nint library = Load(libraryName, out failure);
+        if (library == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return create(library);
+        }
+        catch (GlUnavailableException e)
+        {
+            failure = e.Message;
+            return null;
+        }
+    }
+
     public static nint Export(nint library, string libraryName, string symbol) =>
         NativeLibrary.TryGetExport(library, symbol, out nint address) ? address
             : throw new GlUnavailableException($"{libraryName} has no {symbol}.");

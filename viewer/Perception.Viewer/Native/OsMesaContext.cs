@@ -47,24 +47,8 @@ internal sealed unsafe class OsMesaContext : IGlContext
     public string Description => $"OSMesa ({libraryName})";
 
     /// <summary>A current context, or null with <paramref name="failure"/> saying why not.</summary>
-    public static OsMesaContext? TryCreate(string libraryName, out string? failure)
-    {
-        nint library = NativeLibraries.Load(libraryName, out failure);
-        if (library == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            return new OsMesaContext(library, libraryName);
-        }
-        catch (GlUnavailableException e)
-        {
-            failure = e.Message;
-            return null;
-        }
-    }
+    public static OsMesaContext? TryCreate(string libraryName, out string? failure) =>
+        NativeLibraries.TryCreate(libraryName, library => new OsMesaContext(library, libraryName), out failure);
 
     public nint GetProcAddress(string name)
     {
