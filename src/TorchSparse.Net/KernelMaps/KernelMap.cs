@@ -134,6 +134,8 @@ public sealed class KernelMap
 /// <summary>Kernel-map pairs in per-offset groups: group k is [Offsets[k], Offsets[k+1]).</summary>
 internal sealed class PairLists
 {
+    private const int RowsPerChunk = 8192;
+
     private PairLists(int[] offsets, int[] inputs, int[] outputs)
     {
         Offsets = offsets;
@@ -149,44 +151,77 @@ internal sealed class PairLists
 
     public int Size(int k) => Offsets[k + 1] - Offsets[k];
 
+    /// <summary>
+    /// Groups the map's pairs by offset in two parallel passes over chunks of output rows: count per (chunk, offset),
+    /// then each chunk writes its pairs at its own precomputed positions, so the lists are the same for any thread
+    /// count. Each row's present offsets are gathered into a bit mask first, so the fill branches once per pair
+    /// instead of once per table entry (most entries of a submanifold map are -1).
+    /// </summary>
     public static PairLists From(KernelMap map)
     {
         int volume = map.Volume;
-        ReadOnlySpan<int> table = map.OutInMap;
-        var offsets = new int[volume + 1];
-        for (int o = 0; o < map.OutputCount; o++)
+        int outputCount = map.OutputCount;
+        int[] table = map.RawOutInMap;
+        int chunks = Coordinates.ParallelWork.ChunkCount(outputCount, RowsPerChunk);
+        var counts = new int[chunks * volume];
+        Coordinates.ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
         {
-            for (int k = 0; k < volume; k++)
+            Span<int> count = counts.AsSpan(chunk * volume, volume);
+            for (long entry = (long)start * volume, last = (long)end * volume; entry < last; entry += volume)
             {
-                if (table[(o * volume) + k] >= 0)
+                for (int k = 0; k < volume; k++)
                 {
-                    offsets[k + 1]++;
+                    count[k] += (int)(~(uint)table[entry + k] >> 31);
                 }
             }
-        }
+        });
 
+        // Group k starts after every smaller offset's pairs; within it, chunk c's pairs follow chunks 0..c-1.
+        var offsets = new int[volume + 1];
+        var positions = new int[chunks * volume];
         for (int k = 0; k < volume; k++)
         {
-            offsets[k + 1] += offsets[k];
+            int at = offsets[k];
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                positions[(chunk * volume) + k] = at;
+                at += counts[(chunk * volume) + k];
+            }
+
+            offsets[k + 1] = at;
         }
 
-        var inputs = new int[offsets[volume]];
-        var outputs = new int[offsets[volume]];
-        var cursor = (int[])offsets.Clone();
-        for (int o = 0; o < map.OutputCount; o++)
+        int total = offsets[volume];
+        int[] inputs = GC.AllocateUninitializedArray<int>(total);
+        int[] outputs = GC.AllocateUninitializedArray<int>(total);
+        Coordinates.ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
+            Fill(table, volume, start, end, positions.AsSpan(chunk * volume, volume), inputs, outputs));
+        return new PairLists(offsets, inputs, outputs);
+    }
+
+    private static void Fill(int[] table, int volume, int start, int end, Span<int> cursor, int[] inputs, int[] outputs)
+    {
+        for (int o = start; o < end; o++)
         {
-            for (int k = 0; k < volume; k++)
+            int rowBase = o * volume;
+            for (int k0 = 0; k0 < volume; k0 += 64)
             {
-                int i = table[(o * volume) + k];
-                if (i >= 0)
+                int width = Math.Min(64, volume - k0);
+                ulong present = 0;
+                for (int k = 0; k < width; k++)
                 {
+                    present |= (ulong)(~(uint)table[rowBase + k0 + k] >> 31) << k;
+                }
+
+                while (present != 0)
+                {
+                    int k = k0 + System.Numerics.BitOperations.TrailingZeroCount(present);
+                    present &= present - 1;
                     int at = cursor[k]++;
-                    inputs[at] = i;
+                    inputs[at] = table[rowBase + k];
                     outputs[at] = o;
                 }
             }
         }
-
-        return new PairLists(offsets, inputs, outputs);
     }
 }

@@ -147,26 +147,6 @@ internal sealed unsafe class SubmanifoldMapBuilder
         return distinct;
     }
 
-    // First position in the sorted keys whose key is >= target.
-    private static int LowerBound(long[] keys, long target)
-    {
-        int low = 0, high = keys.Length;
-        while (low < high)
-        {
-            int middle = (int)((uint)(low + high) >> 1);
-            if (keys[middle] < target)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-
-        return low;
-    }
-
     // Joins the rows at sorted positions [start, end). Only hits are written (entries start at -1). A duplicated
     // key's first position holds its smallest row (the sort is stable), and later copies are skipped.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -184,7 +164,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
         int[] anchors = new int[columnCount];
         for (int column = 0; column < columnCount; column++)
         {
-            anchors[column] = LowerBound(keys, keys[start] + low[column]);
+            anchors[column] = SortedSearch.LowerBound<long>(keys, keys[start] + low[column]);
         }
 
         for (int at = start; at < end; at++)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using TorchSparse.Coordinates;
 namespace TorchSparse.Backends.Cpu.Conv;
 
 /// <summary>
@@ -10,14 +11,86 @@ namespace TorchSparse.Backends.Cpu.Conv;
 /// </summary>
 internal static unsafe class ImplicitGemm
 {
+    // Runs of consecutive tiles per thread: a few more than threads, so an uneven run does not leave one idle.
+    private const int TileRunsPerThread = 4;
+
     [ThreadStatic]
     private static int[]? scratch;
 
     public static void Run(ConvJob job, int tileRows, bool sortByMask)
     {
+        if (sortByMask)
+        {
+            RunSorted(job, tileRows);
+        }
+        else
+        {
+            RunInRowOrder(job, tileRows);
+        }
+    }
+
+    // Tiles of consecutive output rows. The pair lists hold each offset's pairs in output order, so a tile's pairs at
+    // offset k are one contiguous range of list k: nothing is built per tile. Threads take runs of consecutive
+    // tiles; a run finds where its first tile starts in every list by binary search, then each later tile starts
+    // where the previous one ended.
+    private static void RunInRowOrder(ConvJob job, int tileRows)
+    {
         int outputs = job.Map.OutputCount;
         int volume = job.Map.Volume;
-        int[] order = sortByMask ? MaskOrder(job.Map) : [];
+        KernelMaps.PairLists pairs = job.Map.Pairs;
+        int[] offsets = pairs.Offsets;
+        int tiles = (outputs + tileRows - 1) / tileRows;
+        int runs = Math.Min(tiles, CpuParallel.Options.MaxDegreeOfParallelism * TileRunsPerThread);
+        fixed (int* inputList = pairs.Inputs)
+        fixed (int* outputList = pairs.Outputs)
+        {
+            int* inRows = inputList;
+            int* outRows = outputList;
+            Parallel.For(0, runs, CpuParallel.Options,
+                [MethodImpl(MethodImplOptions.AggressiveOptimization)] (run) =>
+            {
+                int firstTile = (int)((long)tiles * run / runs);
+                int endTile = (int)((long)tiles * (run + 1) / runs);
+                Span<int> next = stackalloc int[volume];
+                for (int k = 0; k < volume; k++)
+                {
+                    var group = new ReadOnlySpan<int>(outRows + offsets[k], offsets[k + 1] - offsets[k]);
+                    next[k] = offsets[k] + SortedSearch.LowerBound(group, firstTile * tileRows);
+                }
+
+                for (int tile = firstTile; tile < endTile; tile++)
+                {
+                    int start = tile * tileRows;
+                    int end = Math.Min(outputs, start + tileRows);
+                    CpuSparseConv.ClearRows(job.Output, job.Cout, start, end - start);
+                    for (int k = 0; k < volume; k++)
+                    {
+                        int first = next[k];
+                        int last = first;
+                        int groupEnd = offsets[k + 1];
+                        while (last < groupEnd && outRows[last] < end)
+                        {
+                            last++;
+                        }
+
+                        next[k] = last;
+                        if (last > first)
+                        {
+                            Gemm.MultiplyRowsIndirect(job.Input, job.Cin, inRows + first, job.Output, job.Cout,
+                                outRows + first, last - first, job.Weights[k]);
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    // Tiles of rows in neighbour-mask order: each tile lists its rows per offset first.
+    private static void RunSorted(ConvJob job, int tileRows)
+    {
+        int outputs = job.Map.OutputCount;
+        int volume = job.Map.Volume;
+        int[] order = MaskOrder(job.Map);
         int tiles = (outputs + tileRows - 1) / tileRows;
         int[] table = job.Map.RawOutInMap;
         Parallel.For(0, tiles, CpuParallel.Options,
@@ -34,7 +107,7 @@ internal static unsafe class ImplicitGemm
                 Span<int> counts = stackalloc int[volume];
                 for (int r = 0; r < rows; r++)
                 {
-                    int o = sortByMask ? order[start + r] : start + r;
+                    int o = order[start + r];
                     CpuSparseConv.ClearRows(job.Output, job.Cout, o, 1);
                     int rowBase = o * volume;
                     for (int k = 0; k < volume; k++)

@@ -89,20 +89,16 @@ internal static unsafe class Gemm
             switch (b.VectorWidth)
             {
                 case 16 when Vector512.IsHardwareAccelerated:
-                    GemmDriver<Simd512, Vector512<float>, KernelRows8>.Run(
-                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true, copyA: false);
+                    GemmDriver<Simd512, Vector512<float>, KernelRows8>.RunIndirect(rows, m, b, bData);
                     break;
                 case 8 when Vector256.IsHardwareAccelerated:
-                    GemmDriver<Simd256, Vector256<float>, KernelRows6>.Run(
-                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true, copyA: false);
+                    GemmDriver<Simd256, Vector256<float>, KernelRows6>.RunIndirect(rows, m, b, bData);
                     break;
                 case 4 when Vector128.IsHardwareAccelerated:
-                    GemmDriver<Simd128, Vector128<float>, KernelRows6>.Run(
-                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true, copyA: false);
+                    GemmDriver<Simd128, Vector128<float>, KernelRows6>.RunIndirect(rows, m, b, bData);
                     break;
                 case 1:
-                    GemmDriver<SimdScalar, float, KernelRows6>.Run(
-                        rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true, copyA: false);
+                    GemmDriver<SimdScalar, float, KernelRows6>.RunIndirect(rows, m, b, bData);
                     break;
                 default:
                     ThrowPackedForOtherWidth(b);

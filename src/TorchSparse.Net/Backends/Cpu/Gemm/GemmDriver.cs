@@ -89,6 +89,54 @@ internal static unsafe class GemmDriver<TIsa, TVec, TRows>
         }
     }
 
+    /// <summary>
+    /// The accumulating product of <see cref="Gemm.MultiplyRowsIndirect"/>. The sparse convolutions call it once per
+    /// offset per tile with a few dozen rows, where the blocking of <see cref="Run{TMap}"/> costs as much as the
+    /// arithmetic; so when K fits one slice and every panel is whole registers wide, row groups go straight to the
+    /// kernel. Same kernel, same summation order, same bits.
+    /// </summary>
+    [SkipLocalsInit]
+    public static void RunIndirect(IndirectRows rows, int m, PackedMatrix b, float* bData)
+    {
+        if (b.K > MaxDepth || b.N % b.VectorWidth != 0)
+        {
+            Run(rows, 0, m, 0, b.PanelCount, b, bData, accumulate: true, copyA: false);
+            return;
+        }
+
+        int mr = TRows.Count;
+        float** aGroup = stackalloc float*[GemmKernel.MaxRows];
+        float** cGroup = stackalloc float*[GemmKernel.MaxRows];
+        for (int panel = 0; panel < b.PanelCount; panel++)
+        {
+            int width = panel < b.FullPanels ? b.PanelWidth : b.TailVectors * b.VectorWidth;
+            float* bSlice = bData + b.PanelOffset(panel);
+            int column = panel * b.PanelWidth;
+            for (int g = 0; g < m; g += mr)
+            {
+                // Padding rows repeat the group's last row (see Run).
+                int last = Math.Min(g + mr, m) - 1;
+                for (int r = 0; r < mr; r++)
+                {
+                    int row = Math.Min(g + r, last);
+                    aGroup[r] = rows.ARow(row);
+                    cGroup[r] = rows.CRow(row);
+                }
+
+                if (panel == 0)
+                {
+                    for (int row = g + mr, end = Math.Min(g + (2 * mr), m); row < end; row++)
+                    {
+                        Prefetch.Row(rows.ARow(row), (nuint)b.K);
+                        Prefetch.Row(rows.CRow(row), (nuint)b.N);
+                    }
+                }
+
+                Kernel(aGroup, 0, bSlice, b.K, cGroup, column, width, loadC: true);
+            }
+        }
+    }
+
     private static void CopyRows(float** aRows, int rows, int padded, int k0, int kc, float* copy, float** copiedRows)
     {
         long bytes = (long)kc * sizeof(float);
