@@ -70,13 +70,18 @@ public sealed class MinkUNet : SegmentationModel
         SparseTensor x3 = unet.Down[2].Forward(x2, profile);
         SparseTensor x4 = unet.Down[3].Forward(x3, profile);
         SparseTensor y1 = unet.Up[0].Forward(x4, profile, x3);
+        UNet.Recycle(x4, x3);
         SparseTensor y2 = unet.Up[1].Forward(y1, profile, x2);
+        UNet.Recycle(y1, x2);
         SparseTensor y3 = unet.Up[2].Forward(y2, profile, x1);
+        UNet.Recycle(y2, x1);
         SparseTensor y4 = unet.Up[3].Forward(y3, profile, x0);
+        UNet.Recycle(y3, x0);
         long start = Stopwatch.GetTimestamp();
         profile?.AddMacs((long)y4.Count * classifier.InFeatures * Classes);
         Tensor logits = (Training ? classifier : head!).Forward(y4.Feats);
         profile?.Add(ForwardProfile.Head, start);
+        UNet.Recycle(y4);
         return logits;
     }
 }

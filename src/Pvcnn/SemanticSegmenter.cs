@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TorchSparse;
+using TorchSparse.Autograd;
 using TorchSparse.Coordinates;
 
 namespace Pvcnn;
@@ -24,6 +25,10 @@ public sealed class SegmentationResult(QuantizedCloud voxels, Tensor voxelLogits
 /// </summary>
 public sealed class SemanticSegmenter(SegmentationModel model)
 {
+    // The intermediates of one pass, recycled layer by layer and kept for the next pass: a steady stream of scans
+    // then allocates (and page-faults in) almost nothing.
+    private readonly TensorPool pool = new();
+
     public SegmentationModel Model { get; } = model;
 
     /// <summary>The model's <see cref="SegmentationModel.VoxelSize"/>.</summary>
@@ -46,7 +51,12 @@ public sealed class SemanticSegmenter(SegmentationModel model)
         }
 
         profile?.Add(ForwardProfile.Voxelize, start);
-        Tensor logits = Model.Forward(input, profile);
+        Tensor logits;
+        using (pool.Activate())
+        {
+            logits = Model.Forward(input, profile);
+        }
+
         start = Stopwatch.GetTimestamp();
         int[] voxelClasses = ArgMax(logits);
         var pointClasses = new int[cloud.Inverse.Length];

@@ -51,6 +51,7 @@ public sealed class Tensor
     {
         long length = CheckedLength(shape);
         TensorStorage storage = GradientTape.Rent(dtype, device, length, zeroed: false)
+            ?? TensorPool.RentActive(dtype, device, length, zeroed: false)
             ?? device.Backend.Allocate(dtype, length, zeroed: false);
         return new Tensor(storage, (int[])shape.Clone());
     }
@@ -61,6 +62,7 @@ public sealed class Tensor
     {
         long length = CheckedLength(shape);
         TensorStorage storage = GradientTape.Rent(dtype, device, length, zeroed: true)
+            ?? TensorPool.RentActive(dtype, device, length, zeroed: true)
             ?? device.Backend.Allocate(dtype, length, zeroed: true);
         return new Tensor(storage, (int[])shape.Clone());
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TorchSparse;
+using TorchSparse.Autograd;
 using TorchSparse.Functional;
 using TorchSparse.Nn;
 
@@ -17,29 +18,43 @@ internal static class PointVoxelWiring
         UNet unet, IReadOnlyList<LinearBn> transforms, Linear classifier, SparseTensor voxels, PointTensor points,
         Func<Tensor, Tensor>? dropout, ForwardProfile? profile)
     {
+        // Each intermediate goes back to the active pool (if any) once nothing later reads it.
         SparseTensor x0 = unet.Stem(voxels, profile);
         PointTensor z0 = Timed(profile, () => PointVoxel.Devoxelize(x0, points));
 
-        SparseTensor x1 = unet.Down[0].Forward(Timed(profile, () => PointVoxel.PointToVoxel(x0, z0)), profile);
+        SparseTensor v0 = Timed(profile, () => PointVoxel.PointToVoxel(x0, z0));
+        SparseTensor x1 = unet.Down[0].Forward(v0, profile);
+        UNet.Recycle(v0);
         SparseTensor x2 = unet.Down[1].Forward(x1, profile);
         SparseTensor x3 = unet.Down[2].Forward(x2, profile);
         SparseTensor x4 = unet.Down[3].Forward(x3, profile);
         PointTensor z1 = Refine(Timed(profile, () => PointVoxel.Devoxelize(x4, z0)), transforms[0], z0, profile);
+        TensorPool.Recycle(z0.Feats);
 
-        SparseTensor y1 = Timed(profile, () => PointVoxel.PointToVoxel(x4, z1));
-        y1 = unet.Up[0].Forward(Drop(y1, dropout), profile, x3);
+        SparseTensor v1 = Timed(profile, () => PointVoxel.PointToVoxel(x4, z1));
+        UNet.Recycle(x4);
+        SparseTensor y1 = unet.Up[0].Forward(Drop(v1, dropout), profile, x3);
+        UNet.Recycle(v1, x3);
         SparseTensor y2 = unet.Up[1].Forward(y1, profile, x2);
+        UNet.Recycle(y1, x2);
         PointTensor z2 = Refine(Timed(profile, () => PointVoxel.Devoxelize(y2, z1)), transforms[1], z1, profile);
+        TensorPool.Recycle(z1.Feats);
 
-        SparseTensor y3 = Timed(profile, () => PointVoxel.PointToVoxel(y2, z2));
-        y3 = unet.Up[2].Forward(Drop(y3, dropout), profile, x1);
+        SparseTensor v2 = Timed(profile, () => PointVoxel.PointToVoxel(y2, z2));
+        UNet.Recycle(y2);
+        SparseTensor y3 = unet.Up[2].Forward(Drop(v2, dropout), profile, x1);
+        UNet.Recycle(v2, x1);
         SparseTensor y4 = unet.Up[3].Forward(y3, profile, x0);
+        UNet.Recycle(y3, x0);
         PointTensor z3 = Refine(Timed(profile, () => PointVoxel.Devoxelize(y4, z2)), transforms[2], z2, profile);
+        TensorPool.Recycle(z2.Feats);
+        UNet.Recycle(y4);
 
         long start = Stopwatch.GetTimestamp();
         profile?.AddMacs((long)z3.Count * classifier.InFeatures * classifier.OutFeatures);
         Tensor logits = classifier.Forward(z3.Feats);
         profile?.Add(ForwardProfile.Head, start);
+        TensorPool.Recycle(z3.Feats);
         return logits;
     }
 
@@ -61,6 +76,8 @@ internal static class PointVoxelWiring
             {
                 target[i] += add[i];
             }
+
+            TensorPool.Recycle(delta);
         }
 
         profile?.Add(ForwardProfile.PointOps, start);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TorchSparse;
+using TorchSparse.Autograd;
 using TorchSparse.Functional;
 using TorchSparse.Nn;
 
@@ -29,11 +30,19 @@ internal sealed class ResidualBlock(ConvBn first, ConvBn second, ConvBn? shortcu
 
     public SparseTensor Forward(SparseTensor x, ForwardProfile? profile)
     {
-        SparseTensor y = second.Forward(first.Forward(x, profile), profile);
+        SparseTensor hidden = first.Forward(x, profile);
+        SparseTensor y = second.Forward(hidden, profile);
+        TensorPool.Recycle(hidden.Feats);
         SparseTensor skip = shortcut?.Forward(x, profile) ?? x;
         long start = Stopwatch.GetTimestamp();
         SparseTensor result = SparseOps.AddRelu(y, skip);
         profile?.Add(ForwardProfile.Convs, start);
+        TensorPool.Recycle(y.Feats);
+        if (shortcut is not null)
+        {
+            TensorPool.Recycle(skip.Feats);
+        }
+
         return result;
     }
 }

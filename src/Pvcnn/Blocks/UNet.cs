@@ -1,4 +1,5 @@
 using TorchSparse;
+using TorchSparse.Autograd;
 using TorchSparse.Nn;
 
 namespace Pvcnn.Blocks;
@@ -50,11 +51,27 @@ internal sealed class UNet(IReadOnlyList<ConvBn> stem, IReadOnlyList<UNetStage> 
 
     public SparseTensor Stem(SparseTensor x, ForwardProfile? profile)
     {
+        SparseTensor y = x;
         foreach (ConvBn c in stem)
         {
-            x = c.Forward(x, profile);
+            SparseTensor next = c.Forward(y, profile);
+            if (!ReferenceEquals(y, x))
+            {
+                TensorPool.Recycle(y.Feats);
+            }
+
+            y = next;
         }
 
-        return x;
+        return y;
+    }
+
+    /// <summary>Gives the memory of dead intermediates back to the active pool (see <see cref="TensorPool"/>).</summary>
+    public static void Recycle(params SparseTensor[] dead)
+    {
+        foreach (SparseTensor x in dead)
+        {
+            TensorPool.Recycle(x.Feats);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TorchSparse;
+using TorchSparse.Autograd;
 using TorchSparse.Functional;
 using TorchSparse.Nn;
 
@@ -29,17 +30,22 @@ internal sealed class UNetStage(ConvBn transition, IReadOnlyList<ResidualBlock> 
 
     public SparseTensor Forward(SparseTensor x, ForwardProfile? profile, SparseTensor? skip = null)
     {
+        // Everything made here is dead once the next step has read it; x and skip belong to the caller.
         SparseTensor y = transition.Forward(x, profile);
         if (skip is not null)
         {
             long start = Stopwatch.GetTimestamp();
-            y = SparseOps.Cat(y, skip);
+            SparseTensor joined = SparseOps.Cat(y, skip);
             profile?.Add(ForwardProfile.Convs, start);
+            TensorPool.Recycle(y.Feats);
+            y = joined;
         }
 
         foreach (ResidualBlock b in blocks)
         {
-            y = b.Forward(y, profile);
+            SparseTensor next = b.Forward(y, profile);
+            TensorPool.Recycle(y.Feats);
+            y = next;
         }
 
         return y;

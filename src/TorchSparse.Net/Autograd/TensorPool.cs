@@ -1,16 +1,22 @@
+using TorchSparse.Backends;
 using TorchSparse.Backends.Cpu;
 
 namespace TorchSparse.Autograd;
 
 /// <summary>
-/// Float32 host buffers recycled from one training step to the next. A <see cref="GradientTape"/> created with a
-/// pool takes the float tensors allocated while it records from here and, when disposed, gives back the
-/// intermediate ones it recorded (see <see cref="GradientTape(TensorPool?)"/>). A steady training loop then stops
-/// allocating, and the kernel stops faulting in and zeroing, a few GB of fresh memory per step. Buffers left unused
-/// through a whole tape go back to the GC, so the pool holds about one step's intermediates. Thread-safe.
+/// Float32 host buffers recycled from one training step or inference pass to the next. A <see cref="GradientTape"/>
+/// created with a pool takes the float tensors allocated while it records from here and, when disposed, gives back
+/// the intermediate ones it recorded (see <see cref="GradientTape(TensorPool?)"/>). For inference,
+/// <see cref="Activate"/> routes the allocations of one pass here and the model gives each intermediate back with
+/// <see cref="Recycle"/> as soon as it is dead, so the next layer reuses it. A steady loop then stops allocating, and
+/// the kernel stops faulting in and zeroing, hundreds of MB of fresh memory per pass. Buffers left unused through a
+/// whole tape or pass go back to the GC, so the pool holds about one pass's intermediates. Thread-safe.
 /// </summary>
 public sealed class TensorPool
 {
+    [ThreadStatic]
+    private static Scope? active;
+
     /// <summary>Fresh buffers are rounded up to one of this many sizes per octave, so that the same tensor of a
     /// slightly larger batch (the next scan) still fits the buffer; the waste is at most 1/8.</summary>
     private const int SizesPerOctave = 8;
@@ -41,6 +47,36 @@ public sealed class TensorPool
         {
             idle.Clear();
         }
+    }
+
+    /// <summary>
+    /// Until the result is disposed, float32 host tensors allocated on this thread (outside a recording tape that has
+    /// a pool of its own) come from this pool, and <see cref="Recycle"/> can give them back. Scopes nest; disposing
+    /// one drops the buffers that stayed idle through it.
+    /// </summary>
+    public IDisposable Activate() => new Scope(this);
+
+    /// <summary>
+    /// Gives a dead intermediate's memory back to the active pool for the next allocation. Does nothing unless the
+    /// innermost active scope (<see cref="Activate"/>) allocated the tensor's storage. The tensor, and every view of
+    /// it, throws <see cref="ObjectDisposedException"/> when read afterwards, so a mistake cannot corrupt data.
+    /// </summary>
+    public static void Recycle(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        active?.Recycle(tensor.Storage);
+    }
+
+    /// <summary>Storage from the active scope's pool, or null to allocate as usual.</summary>
+    internal static TensorStorage? RentActive(DType dtype, Device device, long length, bool zeroed)
+    {
+        Scope? scope = active;
+        if (scope is null || dtype != DType.Float32 || device.Kind != DeviceKind.Cpu || length > Array.MaxLength)
+        {
+            return null;
+        }
+
+        return scope.Rent(length, zeroed);
     }
 
     /// <summary>The count of returns so far: a tape notes it when it starts (see <see cref="Return"/>).</summary>
@@ -87,6 +123,26 @@ public sealed class TensorPool
                 float[] array = storage.Release();
                 idle.Insert(FirstFitting(array.Length), new Idle(array, generation));
             }
+        }
+    }
+
+    /// <summary>Takes back one storage's array now (released first), tagged as just returned.</summary>
+    private void Take(CpuStorage<float> storage)
+    {
+        lock (gate)
+        {
+            generation++;
+            float[] array = storage.Release();
+            idle.Insert(FirstFitting(array.Length), new Idle(array, generation));
+        }
+    }
+
+    /// <summary>Drops to the GC the buffers that were idle at <paramref name="since"/> and were not taken since.</summary>
+    private void Trim(long since)
+    {
+        lock (gate)
+        {
+            idle.RemoveAll(b => b.Generation <= since);
         }
     }
 
@@ -138,4 +194,54 @@ public sealed class TensorPool
     }
 
     private readonly record struct Idle(float[] Array, long Generation);
+
+    /// <summary>One activation: what it rented (only those can be recycled through it) and the scope it hides.</summary>
+    private sealed class Scope : IDisposable
+    {
+        private readonly TensorPool pool;
+        private readonly Scope? outer;
+        private readonly long since;
+        private readonly HashSet<TensorStorage> rented = new(ReferenceEqualityComparer.Instance);
+        private bool disposed;
+
+        public Scope(TensorPool pool)
+        {
+            this.pool = pool;
+            since = pool.Generation;
+            outer = active;
+            active = this;
+        }
+
+        public CpuStorage<float> Rent(long length, bool zeroed)
+        {
+            CpuStorage<float> storage = pool.Rent(length, zeroed);
+            rented.Add(storage);
+            return storage;
+        }
+
+        public void Recycle(TensorStorage storage)
+        {
+            if (rented.Remove(storage))
+            {
+                pool.Take((CpuStorage<float>)storage);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            if (active != this)
+            {
+                throw new InvalidOperationException("tensor pool scopes must be disposed in reverse order of activation, on the thread that activated them.");
+            }
+
+            disposed = true;
+            active = outer;
+            pool.Trim(since);
+        }
+    }
 }

@@ -109,4 +109,12 @@ internal abstract class TensorStorage(Backend backend, DType dtype, long length)
     public long Length { get; } = length;
 
     public long Bytes => Length * DTypeInfo.SizeOf(DType);
+
+    /// <summary>
+    /// Set by the owner of a tensor nobody writes again (the weights of a conv with BatchNorm folded in), so a backend
+    /// may keep a prepared form of it, such as packed GEMM panels, instead of preparing it on every call.
+    /// </summary>
+    public bool IsConstant { get; private set; }
+
+    public void MarkConstant() => IsConstant = true;
 }

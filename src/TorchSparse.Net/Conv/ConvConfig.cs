@@ -21,8 +21,10 @@ public sealed record ConvConfig
 
     public Dataflow Dataflow { get; init; } = Dataflow.ImplicitGemm;
 
-    /// <summary>Implicit GEMM: output rows per tile (a task unit for threads).</summary>
-    public int TileRows { get; init; } = 128;
+    /// <summary>Implicit GEMM: output rows per tile. Each tile makes one micro-kernel call per offset, so larger tiles
+    /// spread the per-call cost over more rows; 512 rows of 128 channels still fit L2. 512 and 1024 measured fastest
+    /// for 4 to 128 channels on the standard scan (bench/RESULTS.md).</summary>
+    public int TileRows { get; init; } = 512;
 
     /// <summary>Implicit GEMM: sort rows by neighbour mask so a tile's rows share offsets.</summary>
     public bool SortByMask { get; init; }

@@ -118,7 +118,11 @@ public sealed class BatchNorm
             bias[c] = shift[c] + ((oldBias?[c] ?? 0f) * scale[c]);
         }
 
-        return conv.WithParameters(Tensor.From(weight, conv.Weight.Shape), Tensor.From(bias, Channels));
+        // The folded layer belongs to an inference runtime that never writes its weights (changing a model's
+        // parameters folds again), so the backend may cache their packed form.
+        Tensor folded = Tensor.From(weight, conv.Weight.Shape);
+        folded.Storage.MarkConstant();
+        return conv.WithParameters(folded, Tensor.From(bias, Channels));
     }
 
     /// <summary>y = x * scale + shift with scale = weight / sqrt(var + eps), shift = bias - mean * scale.</summary>

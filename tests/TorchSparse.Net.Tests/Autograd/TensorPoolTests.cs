@@ -67,6 +67,88 @@ public sealed class TensorPoolTests
         Assert.Equal(0, pool.IdleBytes);
     }
 
+    [Fact]
+    public void A_recycled_tensor_throws_and_its_memory_serves_the_next_allocation()
+    {
+        var pool = new TensorPool();
+        using (pool.Activate())
+        {
+            Tensor first = Tensor.Empty(DType.Float32, 1000, 8);
+            float[] memory = ArrayOf(first);
+            TensorPool.Recycle(first);
+            Assert.Throws<ObjectDisposedException>(() => first.AsSpan<float>());
+
+            Tensor second = Tensor.Zeros(DType.Float32, 990, 8);
+            Assert.Same(memory, ArrayOf(second));
+            Assert.All(second.ToArray<float>(), v => Assert.Equal(0f, v));
+        }
+    }
+
+    [Fact]
+    public void Only_what_the_active_scope_allocated_is_recycled()
+    {
+        var pool = new TensorPool();
+        Tensor before = Tensor.From(new float[] { 1, 2, 3 }, 3);
+        TensorPool.Recycle(before);
+        Tensor ints;
+        Tensor inner;
+        using (pool.Activate())
+        {
+            TensorPool.Recycle(before);
+            ints = Tensor.Zeros(DType.Int32, 64);
+            TensorPool.Recycle(ints);
+            var other = new TensorPool();
+            using (other.Activate())
+            {
+                inner = Tensor.Empty(DType.Float32, 64);
+            }
+
+            TensorPool.Recycle(inner);
+        }
+
+        Assert.Equal([1f, 2f, 3f], before.ToArray<float>());
+        Assert.Equal(64, ints.ToArray<int>().Length);
+        Assert.Equal(64, inner.ToArray<float>().Length);
+        Assert.Equal(0, pool.IdleBytes);
+    }
+
+    [Fact]
+    public void A_pass_keeps_what_the_previous_one_recycled_and_drops_what_it_did_not_use()
+    {
+        var pool = new TensorPool();
+        using (pool.Activate())
+        {
+            TensorPool.Recycle(Tensor.Empty(DType.Float32, 5000));
+        }
+
+        Assert.Equal(TensorPool.Rounded(5000) * sizeof(float), pool.IdleBytes);
+        using (pool.Activate())
+        {
+            Tensor reused = Tensor.Empty(DType.Float32, 5000);
+            Assert.Equal(0, pool.IdleBytes);
+            TensorPool.Recycle(reused);
+        }
+
+        Assert.Equal(TensorPool.Rounded(5000) * sizeof(float), pool.IdleBytes);
+        using (pool.Activate())
+        {
+        }
+
+        Assert.Equal(0, pool.IdleBytes);
+    }
+
+    [Fact]
+    public void Scopes_must_close_innermost_first()
+    {
+        var pool = new TensorPool();
+        IDisposable outer = pool.Activate();
+        IDisposable inner = pool.Activate();
+        Assert.Throws<InvalidOperationException>(outer.Dispose);
+        inner.Dispose();
+        outer.Dispose();
+        Assert.Null(GetActiveRental());
+    }
+
     [Theory]
     [InlineData(100, 100)]
     [InlineData(4096, 4096)]
@@ -86,6 +168,12 @@ public sealed class TensorPoolTests
         return [grads.Of(x.Feats)!.ToArray<float>(), grads.Of(conv.Weight)!.ToArray<float>(),
             grads.Of(norm.Weight)!.ToArray<float>(), grads.Of(norm.Bias)!.ToArray<float>()];
     }
+
+    private static float[] ArrayOf(Tensor t) => ((TorchSparse.Backends.Cpu.CpuStorage<float>)t.Storage).Array;
+
+    // Nothing is active once every scope is closed: a fresh float tensor comes from the GC, not a pool.
+    private static TorchSparse.Backends.TensorStorage? GetActiveRental() =>
+        TensorPool.RentActive(DType.Float32, Device.Cpu, 16, zeroed: false);
 
     private static void Gradients(TensorPool pool, int rows)
     {

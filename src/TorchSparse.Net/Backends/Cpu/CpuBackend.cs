@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSparse.Backends.Cpu.Conv;
 using TorchSparse.Conv;
 using TorchSparse.KernelMaps;
@@ -10,6 +11,9 @@ internal sealed class CpuBackend : Backend
     private CpuBackend()
     {
     }
+
+    // Packed panels of constant weights (see TensorStorage.IsConstant), dropped with the storage.
+    private static readonly ConditionalWeakTable<TensorStorage, PackedMatrix[]> PackedConstants = [];
 
     public static CpuBackend Instance { get; } = new();
 
@@ -43,9 +47,29 @@ internal sealed class CpuBackend : Backend
 
     public override void SparseConv(Tensor input, Tensor weight, KernelMap map, ConvConfig config, Tensor output)
     {
-        int volume = map.Volume;
-        int cin = input.Size(1);
-        int cout = output.Size(1);
+        PackedMatrix[] packed = Packed(weight, map.Volume, input.Size(1), output.Size(1));
+        CpuSparseConv.Run(input, packed, map, config, output);
+    }
+
+    /// <summary>Whether packed panels of a constant storage are being kept (for tests).</summary>
+    internal static bool HoldsPacked(TensorStorage storage) => PackedConstants.TryGetValue(storage, out _);
+
+    /// <summary>Weights [volume, cin, cout] packed per offset; kept with a constant storage and reused.</summary>
+    private static PackedMatrix[] Packed(Tensor weight, int volume, int cin, int cout)
+    {
+        if (!weight.Storage.IsConstant)
+        {
+            return Pack(weight, volume, cin, cout);
+        }
+
+        PackedMatrix[] packed = PackedConstants.GetValue(weight.Storage, _ => Pack(weight, volume, cin, cout));
+
+        // One storage seen through another shape (a view) is packed afresh rather than read wrongly.
+        return packed.Length == volume && packed[0].K == cin && packed[0].N == cout ? packed : Pack(weight, volume, cin, cout);
+    }
+
+    private static PackedMatrix[] Pack(Tensor weight, int volume, int cin, int cout)
+    {
         ReadOnlySpan<float> w = weight.AsSpan<float>();
         var packed = new PackedMatrix[volume];
         for (int k = 0; k < volume; k++)
@@ -53,7 +77,7 @@ internal sealed class CpuBackend : Backend
             packed[k] = PackedMatrix.Pack(w.Slice(k * cin * cout, cin * cout), cin, cout);
         }
 
-        CpuSparseConv.Run(input, packed, map, config, output);
+        return packed;
     }
 
     public override void SparseConvInputGrad(
@@ -90,7 +114,7 @@ internal sealed class CpuBackend : Backend
     }
 
     public override void MatMul(Tensor a, Tensor b, Tensor output) =>
-        Multiply(a, PackedMatrix.Pack(b.AsSpan<float>(), a.Size(1), b.Size(1)), output);
+        Multiply(a, Packed(b, 1, a.Size(1), b.Size(1))[0], output);
 
     public override unsafe void MatMulTransposedA(Tensor a, Tensor b, Tensor output)
     {
@@ -184,7 +208,7 @@ internal sealed class CpuStorage<T> : TensorStorage
     /// <summary>The backing array: longer than <see cref="TensorStorage.Length"/> when it came from a pool.</summary>
     public T[] Array => released
         ? throw new ObjectDisposedException(
-            "tensor", "this tensor's memory went back to its TensorPool when the gradient tape that recorded it was disposed.")
+            "tensor", "this tensor's memory went back to its TensorPool (recycled as dead, or recorded by a gradient tape since disposed).")
         : array;
 
     /// <summary>The tensor's elements: the first <see cref="TensorStorage.Length"/> of the array.</summary>
