@@ -161,4 +161,20 @@ public static unsafe class GemmBench
 
         return max;
     }
+
+    /// <summary>One call of our GEMM (m x k times k x n, B packed once) on seeded data, to time in turns with other
+    /// work.</summary>
+    public static Action OursCall(int m, int n, int k, int threads)
+    {
+        float[] a = SeededPinned((long)m * k, 1);
+        float[] c = GC.AllocateArray<float>(checked(m * n), pinned: true);
+        PackedMatrix packed = PackedMatrix.Pack(SeededPinned((long)k * n, 2), k, n);
+        return () =>
+        {
+            fixed (float* pa = a, pc = c)
+            {
+                Gemm.Multiply(pa, k, packed, pc, n, m, accumulate: false, threads);
+            }
+        };
+    }
 }
