@@ -17,6 +17,7 @@ internal sealed class ClientOutbox(int maxMessages, long maxBytes)
     private long dataBytes;
     private long dropped;
     private bool completed;
+    private bool draining;
     private TaskCompletionSource? waiter;
 
     /// <summary>Message-data frames dropped because the client fell behind.</summary>
@@ -59,6 +60,11 @@ internal sealed class ClientOutbox(int maxMessages, long maxBytes)
                     return frame;
                 }
 
+                if (draining)
+                {
+                    return null;
+                }
+
                 waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 wait = waiter.Task;
             }
@@ -75,6 +81,18 @@ internal sealed class ClientOutbox(int maxMessages, long maxBytes)
     }
 
     /// <summary>Ends the outbox: <see cref="TakeAsync"/> returns null and later frames are ignored.</summary>
+    /// <summary>Lets the sender take what is queued, then ends it (null from TakeAsync): the server stopping
+    /// still delivers the last messages of a node that publishes and exits.</summary>
+    public void Drain()
+    {
+        lock (gate)
+        {
+            draining = true;
+        }
+
+        Wake();
+    }
+
     public void Complete()
     {
         lock (gate)

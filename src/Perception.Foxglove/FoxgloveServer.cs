@@ -154,7 +154,8 @@ public sealed class FoxgloveServer : IAsyncDisposable, IDisposable
             .ConfigureAwait(false);
         var client = new ClientConnection(socket, options, $"{context.Connection.RemoteIpAddress}");
         Join(client);
-        using var sendCancel = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, context.RequestAborted);
+        // Not linked to stopping: on stop the sender first drains what is queued (below), then it is cancelled.
+        using var sendCancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var stop = new TaskCompletionSource();
         using CancellationTokenRegistration onStop = stopping.Token.Register(() => stop.TrySetResult());
         try
@@ -164,6 +165,13 @@ public sealed class FoxgloveServer : IAsyncDisposable, IDisposable
             // its close and the receive ends with the client's answering close, the normal WebSocket handshake.
             Task receiving = client.ReceiveAsync(ChannelExists, context.RequestAborted);
             await Task.WhenAny(receiving, stop.Task).ConfigureAwait(false);
+            if (!receiving.IsCompleted)
+            {
+                // Stopping: what is queued still goes out, for a bounded time, before the close.
+                client.Outbox.Drain();
+                await Task.WhenAny(sending, Task.Delay(CloseTimeout)).ConfigureAwait(false);
+            }
+
             await sendCancel.CancelAsync().ConfigureAwait(false);
             await sending.ConfigureAwait(false);
             await CloseAsync(socket, receiving).ConfigureAwait(false);

@@ -38,7 +38,8 @@ public sealed record BridgedTopic(string Topic, RosMessageType Type)
 public sealed class DdsTopicBridge : IDisposable
 {
     private readonly CancellationTokenSource stopping = new();
-    private readonly List<(DdsReader Reader, Thread Thread)> readers = [];
+    private readonly List<(DdsReader Reader, Thread Thread, uint Channel)> readers = [];
+    private readonly FoxgloveServer server;
     private long forwarded;
 
     /// <summary>Starts bridging on <paramref name="node"/>'s participant (the caller keeps owning node and server);
@@ -46,17 +47,18 @@ public sealed class DdsTopicBridge : IDisposable
     /// </summary>
     public DdsTopicBridge(RosNode node, FoxgloveServer server, IEnumerable<BridgedTopic> topics, QosProfile? qos = null)
     {
+        this.server = server;
         try
         {
             foreach (BridgedTopic topic in topics)
             {
                 DdsReader reader = node.CreateRawReader(topic.Topic, topic.Type, qos ?? QosProfile.SensorData);
                 uint channel = server.Advertise(FoxgloveChannel.Ros2(topic.Topic, topic.Type)).Id;
-                var thread = new Thread(() => Forward(reader, server, channel))
+                var thread = new Thread(() => Forward(reader, channel))
                 {
                     IsBackground = true, Name = $"foxglove {topic.Topic}",
                 };
-                readers.Add((reader, thread));
+                readers.Add((reader, thread, channel));
                 thread.Start();
             }
         }
@@ -70,32 +72,41 @@ public sealed class DdsTopicBridge : IDisposable
     /// <summary>Samples handed to the server so far.</summary>
     public long Forwarded => Interlocked.Read(ref forwarded);
 
+    /// <summary>Stops forwarding; samples that reached the readers before the call are still handed to the server,
+    /// so the last message of a node that publishes and exits is not lost.</summary>
     public void Dispose()
     {
         stopping.Cancel();
-        foreach ((DdsReader reader, Thread thread) in readers)
+        var samples = new List<DdsSample>();
+        foreach ((DdsReader reader, Thread thread, uint channel) in readers)
         {
             thread.Join();
+            ForwardTaken(reader, channel, samples);
             reader.Dispose();
         }
 
         readers.Clear();
     }
 
-    private void Forward(DdsReader reader, FoxgloveServer server, uint channel)
+    private void Forward(DdsReader reader, uint channel)
     {
         var samples = new List<DdsSample>();
         while (!stopping.IsCancellationRequested)
         {
             reader.WaitForData(TimeSpan.FromMilliseconds(500), stopping.Token);
-            samples.Clear();
-            reader.Take(samples);
-            ulong now = (ulong)(DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100;
-            foreach (DdsSample sample in samples)
-            {
-                server.Publish(channel, now, sample.Payload);
-                Interlocked.Increment(ref forwarded);
-            }
+            ForwardTaken(reader, channel, samples);
+        }
+    }
+
+    private void ForwardTaken(DdsReader reader, uint channel, List<DdsSample> samples)
+    {
+        samples.Clear();
+        reader.Take(samples);
+        ulong now = (ulong)(DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100;
+        foreach (DdsSample sample in samples)
+        {
+            server.Publish(channel, now, sample.Payload);
+            Interlocked.Increment(ref forwarded);
         }
     }
 }
