@@ -80,7 +80,6 @@ internal sealed class ClientOutbox(int maxMessages, long maxBytes)
         }
     }
 
-    /// <summary>Ends the outbox: <see cref="TakeAsync"/> returns null and later frames are ignored.</summary>
     /// <summary>Lets the sender take what is queued, then ends it (null from TakeAsync): the server stopping
     /// still delivers the last messages of a node that publishes and exits.</summary>
     public void Drain()
@@ -93,6 +92,7 @@ internal sealed class ClientOutbox(int maxMessages, long maxBytes)
         Wake();
     }
 
+    /// <summary>Ends the outbox: <see cref="TakeAsync"/> returns null and later frames are ignored.</summary>
     public void Complete()
     {
         lock (gate)

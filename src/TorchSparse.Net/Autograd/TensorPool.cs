@@ -120,8 +120,7 @@ public sealed class TensorPool
             generation++;
             foreach (CpuStorage<float> storage in storages)
             {
-                float[] array = storage.Release();
-                idle.Insert(FirstFitting(array.Length), new Idle(array, generation));
+                AddIdle(storage);
             }
         }
     }
@@ -132,9 +131,16 @@ public sealed class TensorPool
         lock (gate)
         {
             generation++;
-            float[] array = storage.Release();
-            idle.Insert(FirstFitting(array.Length), new Idle(array, generation));
+            AddIdle(storage);
         }
+    }
+
+    /// <summary>Releases a storage and files its array as idle under the current generation; called under the gate.
+    /// </summary>
+    private void AddIdle(CpuStorage<float> storage)
+    {
+        float[] array = storage.Release();
+        idle.Insert(FirstFitting(array.Length), new Idle(array, generation));
     }
 
     /// <summary>Drops to the GC the buffers that were idle at <paramref name="since"/> and were not taken since.</summary>
