@@ -25,8 +25,8 @@ public sealed class SegmentationResult(QuantizedCloud voxels, Tensor voxelLogits
 /// </summary>
 public sealed class SemanticSegmenter(SegmentationModel model)
 {
-    // The intermediates of one pass, recycled layer by layer and kept for the next pass: a steady stream of scans
-    // then allocates (and page-faults in) almost nothing.
+    // The intermediates of one pass, recycled layer by layer, and its kernel maps, recycled when it ends, are kept
+    // for the next pass: a steady stream of scans then allocates (and page-faults in) almost nothing.
     private readonly TensorPool pool = new();
 
     public SegmentationModel Model { get; } = model;
@@ -55,6 +55,7 @@ public sealed class SemanticSegmenter(SegmentationModel model)
         using (pool.Activate())
         {
             logits = Model.Forward(input, profile);
+            TensorPool.RecycleKernelMaps();
         }
 
         start = Stopwatch.GetTimestamp();

@@ -18,9 +18,9 @@ internal sealed class DeviceKernelMap(ClDevice device, KernelMap map, ClBuffer? 
 
     public ClBuffer OutIn => outIn ??= device.AllocateFrom(Map.OutInMap);
 
-    public ClBuffer PairInputs => inputs ??= device.AllocateFrom<int>(Map.Pairs.Inputs);
+    public ClBuffer PairInputs => inputs ??= device.AllocateFrom<int>(Map.Pairs.Inputs.AsSpan(0, Map.Pairs.Offsets[^1]));
 
-    public ClBuffer PairOutputs => outputs ??= device.AllocateFrom<int>(Map.Pairs.Outputs);
+    public ClBuffer PairOutputs => outputs ??= device.AllocateFrom<int>(Map.Pairs.Outputs.AsSpan(0, Map.Pairs.Offsets[^1]));
 
     /// <summary>
     /// For the sorted implicit GEMM: per split, the output rows ordered by their neighbour mask within the split

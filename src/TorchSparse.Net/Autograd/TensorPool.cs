@@ -4,11 +4,13 @@ using TorchSparse.Backends.Cpu;
 namespace TorchSparse.Autograd;
 
 /// <summary>
-/// Float32 host buffers recycled from one training step or inference pass to the next. A <see cref="GradientTape"/>
+/// Host buffers recycled from one training step or inference pass to the next: float32 tensors, and the tables of
+/// the kernel maps a pass builds. A <see cref="GradientTape"/>
 /// created with a pool takes the float tensors allocated while it records from here and, when disposed, gives back
 /// the intermediate ones it recorded (see <see cref="GradientTape(TensorPool?)"/>). For inference,
 /// <see cref="Activate"/> routes the allocations of one pass here and the model gives each intermediate back with
-/// <see cref="Recycle"/> as soon as it is dead, so the next layer reuses it. A steady loop then stops allocating, and
+/// <see cref="Recycle(Tensor)"/> as soon as it is dead, so the next layer reuses it; the pass's kernel maps come back
+/// through <see cref="RecycleKernelMaps"/> when it ends. A steady loop then stops allocating, and
 /// the kernel stops faulting in and zeroing, hundreds of MB of fresh memory per pass. Buffers left unused through a
 /// whole tape or pass go back to the GC, so the pool holds about one pass's intermediates. Thread-safe.
 /// </summary>
@@ -24,7 +26,9 @@ public sealed class TensorPool
     /// <summary>Shorter buffers keep their exact length: rounding them saves nothing worth the waste.</summary>
     private const int RoundingFrom = 4096;
 
-    private readonly List<Idle> idle = [];
+    private readonly IdleArrays<float> idle = new();
+    private readonly IdleArrays<int> idleInts = new();
+    private readonly IdleArrays<long> idleLongs = new();
     private readonly Lock gate = new();
     private long generation;
 
@@ -35,7 +39,7 @@ public sealed class TensorPool
         {
             lock (gate)
             {
-                return idle.Sum(b => (long)b.Array.Length) * sizeof(float);
+                return idle.Bytes + idleInts.Bytes + idleLongs.Bytes;
             }
         }
     }
@@ -46,12 +50,15 @@ public sealed class TensorPool
         lock (gate)
         {
             idle.Clear();
+            idleInts.Clear();
+            idleLongs.Clear();
         }
     }
 
     /// <summary>
     /// Until the result is disposed, float32 host tensors allocated on this thread (outside a recording tape that has
-    /// a pool of its own) come from this pool, and <see cref="Recycle"/> can give them back. Scopes nest; disposing
+    /// a pool of its own) come from this pool, and <see cref="Recycle(Tensor)"/> can give them back; so do the tables of
+    /// the kernel maps built on this thread. Scopes nest; disposing
     /// one drops the buffers that stayed idle through it.
     /// </summary>
     public IDisposable Activate() => new Scope(this);
@@ -65,6 +72,33 @@ public sealed class TensorPool
     {
         ArgumentNullException.ThrowIfNull(tensor);
         active?.Recycle(tensor.Storage);
+    }
+
+    /// <summary>
+    /// Gives back the kernel maps of a finished pass: every map built while the innermost active scope (see
+    /// <see cref="Activate"/>) was active returns its table, pair lists and transposed map to the pool, so the next
+    /// pass builds its maps in memory that is already faulted in. A recycled map throws
+    /// <see cref="ObjectDisposedException"/> when used afterwards, through any cache that still holds it.
+    /// </summary>
+    public static void RecycleKernelMaps() => active?.RecycleMaps();
+
+    /// <summary>Notes a map built on this thread, for <see cref="RecycleKernelMaps"/>.</summary>
+    internal static void Track(KernelMaps.KernelMap map) => active?.Track(map);
+
+    /// <summary>
+    /// An array of at least <paramref name="length"/> elements with undefined contents: from the active scope's pool
+    /// (a rounded length, so the same structure of the next, slightly larger scan still fits), or a fresh one of
+    /// exactly <paramref name="length"/> when no scope is active. Callers keep their logical length.
+    /// </summary>
+    internal static T[] RentArray<T>(int length)
+        where T : unmanaged =>
+        active?.RentArray<T>(length) ?? GC.AllocateUninitializedArray<T>(length);
+
+    /// <summary>Gives a dead array back to the active pool if the innermost active scope rented it.</summary>
+    internal static void RecycleArray(Array array)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        active?.RecycleArray(array);
     }
 
     /// <summary>Storage from the active scope's pool, or null to allocate as usual.</summary>
@@ -97,7 +131,12 @@ public sealed class TensorPool
     /// </summary>
     internal CpuStorage<float> Rent(long length, bool zeroed)
     {
-        float[] array = TakeIdle(length) ?? GC.AllocateUninitializedArray<float>(Rounded(length), pinned: true);
+        float[] array;
+        lock (gate)
+        {
+            array = idle.Take(length) ?? GC.AllocateUninitializedArray<float>(Rounded(length), pinned: true);
+        }
+
         CpuStorage<float> storage = CpuStorage<float>.Over(array, length);
         if (zeroed)
         {
@@ -116,7 +155,7 @@ public sealed class TensorPool
     {
         lock (gate)
         {
-            idle.RemoveAll(b => b.Generation <= since);
+            TrimIdle(since);
             generation++;
             foreach (CpuStorage<float> storage in storages)
             {
@@ -137,19 +176,56 @@ public sealed class TensorPool
 
     /// <summary>Releases a storage and files its array as idle under the current generation; called under the gate.
     /// </summary>
-    private void AddIdle(CpuStorage<float> storage)
+    private void AddIdle(CpuStorage<float> storage) => idle.Add(storage.Release(), generation);
+
+    /// <summary>A map's or a builder's array, rented before through a scope of this pool.</summary>
+    private T[] TakeArray<T>(int length)
+        where T : unmanaged
     {
-        float[] array = storage.Release();
-        idle.Insert(FirstFitting(array.Length), new Idle(array, generation));
+        lock (gate)
+        {
+            return IdleOf<T>().Take(length) ?? GC.AllocateUninitializedArray<T>(Rounded(length));
+        }
     }
+
+    private void AddArray(Array array)
+    {
+        lock (gate)
+        {
+            generation++;
+            switch (array)
+            {
+                case int[] ints:
+                    idleInts.Add(ints, generation);
+                    break;
+                case long[] longs:
+                    idleLongs.Add(longs, generation);
+                    break;
+                default:
+                    throw new ArgumentException($"the pool holds int and long arrays, not {array.GetType()}.", nameof(array));
+            }
+        }
+    }
+
+    private IdleArrays<T> IdleOf<T>()
+        where T : unmanaged =>
+        (idleInts as IdleArrays<T>) ?? (idleLongs as IdleArrays<T>)
+        ?? throw new NotSupportedException($"the pool holds int and long arrays, not {typeof(T)}[].");
 
     /// <summary>Drops to the GC the buffers that were idle at <paramref name="since"/> and were not taken since.</summary>
     private void Trim(long since)
     {
         lock (gate)
         {
-            idle.RemoveAll(b => b.Generation <= since);
+            TrimIdle(since);
         }
+    }
+
+    private void TrimIdle(long since)
+    {
+        idle.Trim(since);
+        idleInts.Trim(since);
+        idleLongs.Trim(since);
     }
 
     internal static int Rounded(long length)
@@ -163,43 +239,6 @@ public sealed class TensorPool
         return (int)Math.Min((length + step - 1) / step * step, Array.MaxLength);
     }
 
-    private float[]? TakeIdle(long length)
-    {
-        lock (gate)
-        {
-            int at = FirstFitting(length);
-            if (at == idle.Count || idle[at].Array.Length - length > idle[at].Array.Length / 4)
-            {
-                return null;
-            }
-
-            float[] array = idle[at].Array;
-            idle.RemoveAt(at);
-            return array;
-        }
-    }
-
-    /// <summary>Index of the first idle buffer of at least <paramref name="length"/> floats (idle is sorted).</summary>
-    private int FirstFitting(long length)
-    {
-        int lo = 0, hi = idle.Count;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (idle[mid].Array.Length < length)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
-
-    private readonly record struct Idle(float[] Array, long Generation);
 
     /// <summary>One activation: what it rented (only those can be recycled through it) and the scope it hides.</summary>
     private sealed class Scope : IDisposable
@@ -208,6 +247,8 @@ public sealed class TensorPool
         private readonly Scope? outer;
         private readonly long since;
         private readonly HashSet<TensorStorage> rented = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<Array> rentedArrays = new(ReferenceEqualityComparer.Instance);
+        private readonly List<KernelMaps.KernelMap> maps = [];
         private bool disposed;
 
         public Scope(TensorPool pool)
@@ -223,6 +264,34 @@ public sealed class TensorPool
             CpuStorage<float> storage = pool.Rent(length, zeroed);
             rented.Add(storage);
             return storage;
+        }
+
+        public T[] RentArray<T>(int length)
+            where T : unmanaged
+        {
+            T[] array = pool.TakeArray<T>(length);
+            rentedArrays.Add(array);
+            return array;
+        }
+
+        public void Track(KernelMaps.KernelMap map) => maps.Add(map);
+
+        public void RecycleMaps()
+        {
+            foreach (KernelMaps.KernelMap map in maps)
+            {
+                map.Recycle(RecycleArray);
+            }
+
+            maps.Clear();
+        }
+
+        public void RecycleArray(Array array)
+        {
+            if (rentedArrays.Remove(array))
+            {
+                pool.AddArray(array);
+            }
         }
 
         public void Recycle(TensorStorage storage)

@@ -23,27 +23,29 @@ internal static class KeySort
             throw new ShapeMismatchException($"{keys.Length} keys but {values.Length} values to sort.");
         }
 
-        Sort(keys, values, 0, BitLength(keyCount - 1));
+        Sort(keys, values, keys.Length, 0, BitLength(keyCount - 1));
     }
 
-    /// <summary>Sorts packed items by bits [lowBit, lowBit + bitCount) only, read as an unsigned field; the bits
-    /// below travel along (a payload), and items with equal fields keep their order.</summary>
-    public static void SortByBits(long[] items, int lowBit, int bitCount) => Sort<byte>(items, null, lowBit, bitCount);
+    /// <summary>Sorts the first <paramref name="count"/> packed items by bits [lowBit, lowBit + bitCount) only, read
+    /// as an unsigned field; the bits below travel along (a payload), and items with equal fields keep their
+    /// order.</summary>
+    public static void SortByBits(long[] items, int count, int lowBit, int bitCount) =>
+        Sort<byte>(items, null, count, lowBit, bitCount);
 
     /// <summary>Number of bits needed to write <paramref name="value"/> (at least 1).</summary>
     public static int BitLength(long value) =>
         64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(value, 1));
 
-    private static void Sort<T>(long[] keys, T[]? values, int lowBit, int bitCount)
+    // Sorts keys[0..count) (and values alike); the buffer comes from the active TensorPool scope, if any.
+    private static void Sort<T>(long[] keys, T[]? values, int count, int lowBit, int bitCount)
         where T : unmanaged
     {
-        int count = keys.Length;
         if (count < 2)
         {
             return;
         }
 
-        long[] keyBuffer = GC.AllocateUninitializedArray<long>(count);
+        long[] keyBuffer = Autograd.TensorPool.RentArray<long>(count);
         T[]? valueBuffer = values is null ? null : GC.AllocateUninitializedArray<T>(count);
         long[] keysIn = keys, keysOut = keyBuffer;
         T[]? valuesIn = values, valuesOut = valueBuffer;
@@ -51,9 +53,9 @@ internal static class KeySort
         int[] offsets = new int[chunks * Buckets];
         for (int digitShift = lowBit; digitShift < lowBit + bitCount; digitShift += DigitBits)
         {
-            if (CountDigits(keysIn, digitShift, chunks, offsets))
+            if (CountDigits(keysIn, count, digitShift, chunks, offsets))
             {
-                Scatter(keysIn, valuesIn, keysOut, valuesOut, digitShift, chunks, offsets);
+                Scatter(keysIn, valuesIn, keysOut, valuesOut, count, digitShift, chunks, offsets);
                 (keysIn, keysOut) = (keysOut, keysIn);
                 (valuesIn, valuesOut) = (valuesOut, valuesIn);
             }
@@ -61,17 +63,19 @@ internal static class KeySort
 
         if (!ReferenceEquals(keysIn, keys))
         {
-            keysIn.AsSpan().CopyTo(keys);
-            valuesIn.AsSpan().CopyTo(values);
+            keysIn.AsSpan(0, count).CopyTo(keys);
+            valuesIn.AsSpan(0, valuesIn is null ? 0 : count).CopyTo(values);
         }
+
+        Autograd.TensorPool.RecycleArray(keyBuffer);
     }
 
     // Fills offsets[chunk * Buckets + digit] with where that chunk's first key of that digit goes. Returns false when
     // every key has the same digit, so the pass would not move anything.
-    private static bool CountDigits(long[] keys, int digitShift, int chunks, int[] offsets)
+    private static bool CountDigits(long[] keys, int count, int digitShift, int chunks, int[] offsets)
     {
         Array.Clear(offsets);
-        ParallelWork.ForEachChunk(keys.Length, chunks, (chunk, start, end) =>
+        ParallelWork.ForEachChunk(count, chunks, (chunk, start, end) =>
             CountChunk(keys, start, end, digitShift, offsets.AsSpan(chunk * Buckets, Buckets)));
 
         int firstDigit = (int)(keys[0] >>> digitShift) & (Buckets - 1);
@@ -81,7 +85,7 @@ internal static class KeySort
             sameDigit += offsets[(chunk * Buckets) + firstDigit];
         }
 
-        if (sameDigit == keys.Length)
+        if (sameDigit == count)
         {
             return false;
         }
@@ -115,9 +119,10 @@ internal static class KeySort
     }
 
     private static void Scatter<T>(
-        long[] keysIn, T[]? valuesIn, long[] keysOut, T[]? valuesOut, int digitShift, int chunks, int[] offsets)
+        long[] keysIn, T[]? valuesIn, long[] keysOut, T[]? valuesOut, int count, int digitShift, int chunks,
+        int[] offsets)
         where T : unmanaged =>
-        ParallelWork.ForEachChunk(keysIn.Length, chunks, (chunk, start, end) =>
+        ParallelWork.ForEachChunk(count, chunks, (chunk, start, end) =>
             ScatterChunk(
                 keysIn, valuesIn, keysOut, valuesOut, start, end, digitShift,
                 offsets.AsSpan(chunk * Buckets, Buckets)));

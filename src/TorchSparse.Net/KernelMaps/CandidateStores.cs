@@ -49,10 +49,11 @@ internal interface ICandidateStore
 }
 
 /// <summary>Key and payload packed into one int64, the key in the high bits: half the bytes to move per radix
-/// pass. Used whenever both fit in 64 bits, which covers every realistic scene.</summary>
-internal readonly struct PackedCandidates(long[] items, int payloadBits, int keyBits) : ICandidateStore
+/// pass. Used whenever both fit in 64 bits, which covers every realistic scene. The first
+/// <paramref name="count"/> items are the candidates (a pooled array may be longer).</summary>
+internal readonly struct PackedCandidates(long[] items, int count, int payloadBits, int keyBits) : ICandidateStore
 {
-    public int Count => items.Length;
+    public int Count => count;
 
     public static bool Fits(int payloadBits, int keyBits) => payloadBits + keyBits <= 64;
 
@@ -62,7 +63,7 @@ internal readonly struct PackedCandidates(long[] items, int payloadBits, int key
 
     public long Payload(int at) => items[at] & ((1L << payloadBits) - 1);
 
-    public void Sort(long keyCount) => KeySort.SortByBits(items, payloadBits, keyBits);
+    public void Sort(long keyCount) => KeySort.SortByBits(items, count, payloadBits, keyBits);
 }
 
 /// <summary>Keys and payloads in two arrays, for key spaces too large to pack beside the payload.</summary>

@@ -84,7 +84,7 @@ internal sealed unsafe class GroupWalk
 
         int outputCount = firstRank[chunks];
         int[] outCoords = GC.AllocateUninitializedArray<int>(checked(outputCount * 4));
-        int[] map = GC.AllocateUninitializedArray<int>(KernelMapBuilder.MapLength(outputCount, volume));
+        int[] map = Autograd.TensorPool.RentArray<int>(KernelMapBuilder.MapLength(outputCount, volume));
         ParallelWork.ForEachChunk(chunks, chunks, (chunk, _, _) =>
             Number(store, bounds[chunk], bounds[chunk + 1], firstRank[chunk], outCoords, map));
         return (new KernelMap(rows, outputCount, volume, map), outCoords);

@@ -7,14 +7,16 @@ namespace TorchSparse.KernelMaps;
 /// </summary>
 public sealed class KernelMap
 {
-    private readonly int[] outInMap;
+    private int[]? outInMap;
     private PairLists? pairs;
     private KernelMap? transposed;
     private long pairCount = -1;
 
+    // The table may be longer than outputs x offsets (a pooled array, see TensorPool); entries past that are not
+    // part of the map.
     internal KernelMap(int inputCount, int outputCount, int volume, int[] outInMap)
     {
-        if (outInMap.LongLength != (long)outputCount * volume)
+        if (outInMap.LongLength < (long)outputCount * volume)
         {
             throw new ShapeMismatchException(
                 $"out-in map has {outInMap.LongLength} entries, expected {outputCount} outputs x {volume} offsets.");
@@ -24,6 +26,7 @@ public sealed class KernelMap
         OutputCount = outputCount;
         Volume = volume;
         this.outInMap = outInMap;
+        Autograd.TensorPool.Track(this);
     }
 
     public int InputCount { get; }
@@ -33,7 +36,7 @@ public sealed class KernelMap
     /// <summary>Kernel volume K (number of offsets).</summary>
     public int Volume { get; }
 
-    public ReadOnlySpan<int> OutInMap => outInMap;
+    public ReadOnlySpan<int> OutInMap => RawOutInMap.AsSpan(0, OutputCount * Volume);
 
     /// <summary>Number of (input, output, offset) triples: the work of one conv is 2 * PairCount * Cin * Cout.</summary>
     public long PairCount
@@ -43,7 +46,7 @@ public sealed class KernelMap
             if (pairCount < 0)
             {
                 long count = 0;
-                foreach (int entry in outInMap)
+                foreach (int entry in OutInMap)
                 {
                     count += entry >= 0 ? 1 : 0;
                 }
@@ -55,7 +58,10 @@ public sealed class KernelMap
         }
     }
 
-    internal int[] RawOutInMap => outInMap;
+    /// <summary>The table behind <see cref="OutInMap"/>; it may run past OutputCount x Volume entries.</summary>
+    internal int[] RawOutInMap =>
+        outInMap ?? throw new ObjectDisposedException(
+            nameof(KernelMap), "this kernel map was recycled (TensorPool.Recycle) and its memory reused.");
 
     /// <summary>Output rows ordered by neighbour mask, for the sorted implicit-GEMM dataflow (built on first use).</summary>
     internal int[]? SortedRowOrder { get; set; }
@@ -101,18 +107,50 @@ public sealed class KernelMap
     internal KernelMap InputGradMap => MirrorSymmetric ? this : Transposed;
 
     /// <summary>Pairs grouped by offset, each group in ascending output order (deterministic).</summary>
-    internal PairLists Pairs => pairs ??= PairLists.From(this);
+    internal PairLists Pairs
+    {
+        get
+        {
+            _ = RawOutInMap;
+            return pairs ??= PairLists.From(this);
+        }
+    }
+
+    /// <summary>
+    /// Hands the map's arrays (table, pair lists, and those of its transposed map) to <paramref name="give"/>, which
+    /// keeps those it rented out; the map, and its transposed map, throw when used afterwards.
+    /// </summary>
+    internal void Recycle(Action<Array> give)
+    {
+        if (outInMap is not { } table)
+        {
+            return;
+        }
+
+        outInMap = null;
+        give(table);
+        if (pairs is not null)
+        {
+            give(pairs.Inputs);
+            give(pairs.Outputs);
+            pairs = null;
+        }
+
+        SortedRowOrder = null;
+        transposed?.Recycle(give);
+    }
 
     /// <summary>The map of the transposed conv: outputs become inputs, same offset index.</summary>
     public KernelMap Transpose()
     {
-        var transposed = new int[(long)InputCount * Volume];
-        Array.Fill(transposed, -1);
+        ReadOnlySpan<int> table = OutInMap;
+        int[] transposed = Autograd.TensorPool.RentArray<int>(KernelMapBuilder.MapLength(InputCount, Volume));
+        transposed.AsSpan(0, InputCount * Volume).Fill(-1);
         for (int o = 0; o < OutputCount; o++)
         {
             for (int k = 0; k < Volume; k++)
             {
-                int i = outInMap[(o * Volume) + k];
+                int i = table[(o * Volume) + k];
                 if (i >= 0)
                 {
                     ref int slot = ref transposed[(i * Volume) + k];
@@ -131,7 +169,8 @@ public sealed class KernelMap
     }
 }
 
-/// <summary>Kernel-map pairs in per-offset groups: group k is [Offsets[k], Offsets[k+1]).</summary>
+/// <summary>Kernel-map pairs in per-offset groups: group k is [Offsets[k], Offsets[k+1]). Inputs and Outputs may be
+/// pooled arrays longer than the Offsets[Volume] pairs they hold.</summary>
 internal sealed class PairLists
 {
     private const int RowsPerChunk = 8192;
@@ -192,8 +231,8 @@ internal sealed class PairLists
         }
 
         int total = offsets[volume];
-        int[] inputs = GC.AllocateUninitializedArray<int>(total);
-        int[] outputs = GC.AllocateUninitializedArray<int>(total);
+        int[] inputs = Autograd.TensorPool.RentArray<int>(total);
+        int[] outputs = Autograd.TensorPool.RentArray<int>(total);
         Coordinates.ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
             Fill(table, volume, start, end, positions.AsSpan(chunk * volume, volume), inputs, outputs));
         return new PairLists(offsets, inputs, outputs);

@@ -1,3 +1,4 @@
+using TorchSparse.Autograd;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
@@ -85,10 +86,16 @@ internal static unsafe class StridedMapBuilder
             int total = (int)chunkStarts[chunks];
             var walk = new GroupWalk(pinned, axes, kernel, layout, markAllOutputs: !StridedAxis.MarksFloorCells(rule));
             var job = new Job(generator, walk, rows, chunks, chunkStarts, outKeyer.KeyCount);
-            return PackedCandidates.Fits(layout.Bits, keyBits)
-                ? job.Run(new PackedCandidates(GC.AllocateUninitializedArray<long>(total), layout.Bits, keyBits))
-                : job.Run(new SplitCandidates(
+            if (!PackedCandidates.Fits(layout.Bits, keyBits))
+            {
+                return job.Run(new SplitCandidates(
                     GC.AllocateUninitializedArray<long>(total), GC.AllocateUninitializedArray<long>(total)));
+            }
+
+            long[] candidates = TensorPool.RentArray<long>(total);
+            (KernelMap, int[]) built = job.Run(new PackedCandidates(candidates, total, layout.Bits, keyBits));
+            TensorPool.RecycleArray(candidates);
+            return built;
         }
     }
 

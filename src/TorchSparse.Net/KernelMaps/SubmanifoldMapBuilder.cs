@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using TorchSparse.Autograd;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
@@ -18,6 +19,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
     private readonly int* coords;
     private readonly int* map;
     private readonly long[] sortedKeys;
+    private readonly int rows;
     private readonly int[]? rowOfKey;
     private readonly CoordinateKeyer keyer;
     private readonly NeighbourColumns columns;
@@ -25,12 +27,13 @@ internal sealed unsafe class SubmanifoldMapBuilder
     private readonly bool mirror;
 
     private SubmanifoldMapBuilder(
-        int* coords, int* map, long[] sortedKeys, int[]? rowOfKey, CoordinateKeyer keyer, NeighbourColumns columns,
+        int* coords, int* map, long[] sortedKeys, int rows, int[]? rowOfKey, CoordinateKeyer keyer, NeighbourColumns columns,
         int volume, bool mirror)
     {
         this.coords = coords;
         this.map = map;
         this.sortedKeys = sortedKeys;
+        this.rows = rows;
         this.rowOfKey = rowOfKey;
         this.keyer = keyer;
         this.columns = columns;
@@ -44,7 +47,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
     {
         int rows = coords.Length / 4;
         int volume = kernel.Volume;
-        int[] map = GC.AllocateUninitializedArray<int>(KernelMapBuilder.MapLength(rows, volume));
+        int[] map = TensorPool.RentArray<int>(KernelMapBuilder.MapLength(rows, volume));
         fixed (int* source = coords)
         fixed (int* target = map)
         {
@@ -56,7 +59,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
                     $"coords row {outsideRow} has negative batch index {coords[outsideRow * 4]}; batch indices start at 0.");
             }
 
-            int distinct = CountDistinct(keys);
+            int distinct = CountDistinct(keys, rows);
 
             // With unique coordinates an odd kernel is mirror-symmetric: if o sees i at offset k, i sees o at K-1-k.
             // Only the offsets ordered before the centre are joined and each hit also fills its mirror entry, so
@@ -66,20 +69,22 @@ internal sealed unsafe class SubmanifoldMapBuilder
 
             // Only hits are written, so every entry starts at -1 (mirror entries are written by other rows).
             ParallelWork.For(
-                map.Length, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
+                rows * volume, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
 
-            var builder = new SubmanifoldMapBuilder(source, target, keys, rowOfKey, keyer, columns, volume, mirror);
+            var builder = new SubmanifoldMapBuilder(source, target, keys, rows, rowOfKey, keyer, columns, volume, mirror);
             ParallelWork.For(rows, ParallelChunk, builder.JoinRows);
+            TensorPool.RecycleArray(keys);
             return new KernelMap(rows, rows, volume, map) { MirrorSymmetric = mirror };
         }
     }
 
-    // The key of every row and, unless the rows are already in key order, the stable key order of the rows. Keys
-    // is null when some row has a negative batch or lies outside the key space; OutsideRow is the first such row.
+    // The key of every row (in the first rows entries of Keys, a pooled array) and, unless the rows are already in
+    // key order, the stable key order of the rows. Keys is null when some row has a negative batch or lies outside
+    // the key space; OutsideRow is the first such row.
     private static (long[]? Keys, int[]? RowOfKey, int OutsideRow) SortedKeys(
         int* coords, int rows, CoordinateKeyer keyer)
     {
-        long[] keys = GC.AllocateUninitializedArray<long>(rows);
+        long[] keys = TensorPool.RentArray<long>(rows);
         int outsideRow = int.MaxValue;
         ParallelWork.For(rows, ParallelChunk, (start, end) =>
         {
@@ -111,14 +116,17 @@ internal sealed unsafe class SubmanifoldMapBuilder
             return (keys, null, -1);
         }
 
+        // Inputs from quantize and from strided builds come sorted; other inputs are sorted on exact-length arrays.
+        long[] sorted = keys.AsSpan(0, rows).ToArray();
+        TensorPool.RecycleArray(keys);
         int[] rowOfKey = new int[rows];
         for (int row = 0; row < rows; row++)
         {
             rowOfKey[row] = row;
         }
 
-        KeySort.SortByKey(keys, rowOfKey, keyer.KeyCount);
-        return (keys, rowOfKey, -1);
+        KeySort.SortByKey(sorted, rowOfKey, keyer.KeyCount);
+        return (sorted, rowOfKey, -1);
     }
 
     private static void InterlockedMin(ref int target, int value)
@@ -136,10 +144,10 @@ internal sealed unsafe class SubmanifoldMapBuilder
         }
     }
 
-    private static int CountDistinct(long[] sortedKeys)
+    private static int CountDistinct(long[] sortedKeys, int count)
     {
-        int distinct = sortedKeys.Length > 0 ? 1 : 0;
-        for (int at = 1; at < sortedKeys.Length; at++)
+        int distinct = count > 0 ? 1 : 0;
+        for (int at = 1; at < count; at++)
         {
             distinct += sortedKeys[at] != sortedKeys[at - 1] ? 1 : 0;
         }
@@ -160,11 +168,11 @@ internal sealed unsafe class SubmanifoldMapBuilder
         long[] keys = sortedKeys;
         long[] low = columns.Low, high = columns.High;
         int[] lookup = columns.Lookup;
-        int count = keys.Length, columnCount = columns.Count, centre = volume / 2;
+        int count = rows, columnCount = columns.Count, centre = volume / 2;
         int[] anchors = new int[columnCount];
         for (int column = 0; column < columnCount; column++)
         {
-            anchors[column] = SortedSearch.LowerBound<long>(keys, keys[start] + low[column]);
+            anchors[column] = SortedSearch.LowerBound<long>(keys.AsSpan(0, count), keys[start] + low[column]);
         }
 
         for (int at = start; at < end; at++)
