@@ -18,6 +18,7 @@ internal sealed unsafe class CandidateGenerator
     private readonly CoordinateKeyer outKeyer;
     private readonly PayloadLayout layout;
     private readonly bool minkowski;
+    private readonly bool singlePair;
 
     public CandidateGenerator(
         int* coords, StridedAxis[] axes, Int3 kernel, CoordinateKeyer outKeyer, PayloadLayout layout)
@@ -28,6 +29,7 @@ internal sealed unsafe class CandidateGenerator
         this.outKeyer = outKeyer;
         this.layout = layout;
         minkowski = axes[0].MarksFloor;
+        singlePair = Array.TrueForAll(axes, a => a.UniformPairs == 1);
         flatOffsets = new int[kernel.Volume];
         for (int jx = 0; jx < kernel.X; jx++)
         {
@@ -64,6 +66,12 @@ internal sealed unsafe class CandidateGenerator
     public void Fill<TStore>(int start, int end, TStore store, long at)
         where TStore : struct, ICandidateStore
     {
+        if (singlePair)
+        {
+            FillSinglePairs(start, end, store, at);
+            return;
+        }
+
         var pairs = new RowPairs(kernel);
         Coordinate min = outKeyer.Min;
         long extentX = outKeyer.ExtentX, extentY = outKeyer.ExtentY, extentZ = outKeyer.ExtentZ;
@@ -96,6 +104,30 @@ internal sealed unsafe class CandidateGenerator
                     c[0], (int)axes[0].FloorCell(c[1]), (int)axes[1].FloorCell(c[2]), (int)axes[2].FloorCell(c[3]));
                 store.Set(at++, key, layout.Encode(row, 0, marksOutput: true));
             }
+        }
+    }
+
+    // Every row reaches exactly one output (kernel = stride): one candidate per row, computed without buffers. A
+    // uniform pair count means every pair is inside the output range, and under the Minkowski rule every floor cell
+    // is paired, so no bare marker is needed.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FillSinglePairs<TStore>(int start, int end, TStore store, long at)
+        where TStore : struct, ICandidateStore
+    {
+        StridedAxis ax = axes[0], ay = axes[1], az = axes[2];
+        Coordinate min = outKeyer.Min;
+        long extentX = outKeyer.ExtentX, extentY = outKeyer.ExtentY, extentZ = outKeyer.ExtentZ;
+        for (int row = start; row < end; row++)
+        {
+            int* c = coords + (row * 4L);
+            long x = ax.SinglePair(c[1], out int jx, out bool floorX);
+            long y = ay.SinglePair(c[2], out int jy, out bool floorY);
+            long z = az.SinglePair(c[3], out int jz, out bool floorZ);
+            long key = (((((c[0] - (long)min.Batch) * extentX) + x - min.X) * extentY) + y - min.Y) * extentZ
+                + z - min.Z;
+            int slot = flatOffsets[(((jx * kernel.Y) + jy) * kernel.Z) + jz] + 1;
+            bool marks = minkowski && floorX && floorY && floorZ;
+            store.Set(at++, key, layout.Encode(row, slot, marks));
         }
     }
 

@@ -254,6 +254,22 @@ internal sealed class StridedAxis
     }
 
     /// <summary>
+    /// The one (output coordinate, offset index) pair of <paramref name="c"/> when <see cref="UniformPairs"/> is 1
+    /// (the common kernel = stride downsample): what <see cref="Pairs"/> writes, without the buffers.
+    /// <paramref name="isFloor"/> says whether the output is the input's own floor(c/s) cell.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long SinglePair(int c, out int offset, out bool isFloor)
+    {
+        long scaled = (c * mul) + add;
+        long quotient = Divide(scaled);
+        int pair = pairStart[ClassOf(scaled - (quotient * div))];
+        offset = pairOffset[pair];
+        isFloor = pairDelta[pair] == 0;
+        return quotient + pairDelta[pair];
+    }
+
+    /// <summary>
     /// Writes the (output coordinate, offset index) pairs through which input coordinate <paramref name="c"/>
     /// reaches an output, in offset order, and returns their number. <paramref name="floorPair"/> is the index of the
     /// pair whose output is the input's own floor(c/s) cell (Minkowski only), or -1.
