@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace TorchSparse.Coordinates;
 
 /// <summary>One (batch, x, y, z) coordinate row.</summary>
@@ -78,23 +81,21 @@ internal readonly struct CoordinateKeyer
             return new CoordinateKeyer(default, default);
         }
 
-        int minB = int.MaxValue, minX = int.MaxValue, minY = int.MaxValue, minZ = int.MaxValue;
-        int maxB = int.MinValue, maxX = int.MinValue, maxY = int.MinValue, maxZ = int.MinValue;
+        // A row (b, x, y, z) is one 4-lane vector: the bounds are a lane-wise min and max over the rows.
+        var min = Vector128.Create(int.MaxValue);
+        var max = Vector128.Create(int.MinValue);
         for (int at = 0; at < coords.Length; at += 4)
         {
-            minB = Math.Min(minB, coords[at]);
-            maxB = Math.Max(maxB, coords[at]);
-            minX = Math.Min(minX, coords[at + 1]);
-            maxX = Math.Max(maxX, coords[at + 1]);
-            minY = Math.Min(minY, coords[at + 2]);
-            maxY = Math.Max(maxY, coords[at + 2]);
-            minZ = Math.Min(minZ, coords[at + 3]);
-            maxZ = Math.Max(maxZ, coords[at + 3]);
+            var row = Vector128.Create(coords.Slice(at, 4));
+            min = Vector128.Min(min, row);
+            max = Vector128.Max(max, row);
         }
 
-        return new CoordinateKeyer(new Coordinate(minB, minX, minY, minZ), new Coordinate(maxB, maxX, maxY, maxZ));
+        return new CoordinateKeyer(
+            new Coordinate(min[0], min[1], min[2], min[3]), new Coordinate(max[0], max[1], max[2], max[3]));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Contains(int b, int x, int y, int z) =>
         (uint)(b - Min.Batch) <= spanB && (uint)(x - Min.X) <= spanX
         && (uint)(y - Min.Y) <= spanY && (uint)(z - Min.Z) <= spanZ;
@@ -106,6 +107,7 @@ internal readonly struct CoordinateKeyer
         && (ulong)(y - Min.Y) <= spanY && (ulong)(z - Min.Z) <= spanZ;
 
     /// <summary>The key of a coordinate inside the bounds (see <see cref="Contains(int, int, int, int)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Encode(int b, int x, int y, int z) =>
         ((((long)(uint)(b - Min.Batch) * ExtentX) + (uint)(x - Min.X)) * ExtentY + (uint)(y - Min.Y)) * ExtentZ
         + (uint)(z - Min.Z);

@@ -17,9 +17,10 @@ internal sealed unsafe class NeighbourColumns
     private readonly long[] dzLow;
     private readonly int[] lookupStart;
 
-    // Largest displacement below (Low) and above (High) zero per axis over the kept offsets.
-    private readonly Int3Long reachLow;
-    private readonly Int3Long reachHigh;
+    // The box of coordinates whose every kept offset stays inside the key space: the key space shrunk by the
+    // largest displacement below and above zero per axis.
+    private readonly Int3Long interiorMin;
+    private readonly Int3Long interiorMax;
 
     private NeighbourColumns(List<List<(long X, long Y, long Z, int Flat)>> columns, CoordinateKeyer keyer)
     {
@@ -49,8 +50,10 @@ internal sealed unsafe class NeighbourColumns
 
         Lookup = lookup.ToArray();
         var all = columns.SelectMany(c => c).ToList();
-        reachLow = new Int3Long(Reach(all, o => -o.X), Reach(all, o => -o.Y), Reach(all, o => -o.Z));
-        reachHigh = new Int3Long(Reach(all, o => o.X), Reach(all, o => o.Y), Reach(all, o => o.Z));
+        interiorMin = new Int3Long(
+            keyer.Min.X + Reach(all, o => -o.X), keyer.Min.Y + Reach(all, o => -o.Y), keyer.Min.Z + Reach(all, o => -o.Z));
+        interiorMax = new Int3Long(
+            keyer.Max.X - Reach(all, o => o.X), keyer.Max.Y - Reach(all, o => o.Y), keyer.Max.Z - Reach(all, o => o.Z));
     }
 
     /// <summary>Number of columns.</summary>
@@ -113,10 +116,10 @@ internal sealed unsafe class NeighbourColumns
 
     /// <summary>Whether every offset of the row at <paramref name="c"/> stays inside the key space, so key + delta
     /// is the neighbour's key without a per-offset check.</summary>
-    public bool IsInterior(int* c, in CoordinateKeyer keyer) =>
-        c[1] - (long)keyer.Min.X >= reachLow.X && keyer.Max.X - (long)c[1] >= reachHigh.X
-        && c[2] - (long)keyer.Min.Y >= reachLow.Y && keyer.Max.Y - (long)c[2] >= reachHigh.Y
-        && c[3] - (long)keyer.Min.Z >= reachLow.Z && keyer.Max.Z - (long)c[3] >= reachHigh.Z;
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool IsInterior(int* c) =>
+        (c[1] >= interiorMin.X) & (c[1] <= interiorMax.X) & (c[2] >= interiorMin.Y) & (c[2] <= interiorMax.Y)
+        & (c[3] >= interiorMin.Z) & (c[3] <= interiorMax.Z);
 
     /// <summary>Whether the neighbour <paramref name="distance"/> keys above the column's Low is really inside the
     /// key space; past an axis's edge key + delta wraps onto another coordinate's key.</summary>

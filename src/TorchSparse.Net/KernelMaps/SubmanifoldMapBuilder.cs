@@ -192,7 +192,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
             {
                 int row = rowOfKey is null ? at : rowOfKey[at];
                 int* c = coords + (row * 4L);
-                if (unique && columns.IsInterior(c, keyer))
+                if (unique && columns.IsInterior(c))
                 {
                     JoinInteriorRow(pinned, at, row);
                 }
@@ -263,7 +263,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
         int[] lookup = columns.Lookup;
         int count = rows, columnCount = columns.Count, centre = volume / 2;
         long key = keys[at];
-        bool interior = columns.IsInterior(c, keyer);
+        bool interior = columns.IsInterior(c);
         int* entries = map + (row * (long)volume);
         for (int column = 0; column < columnCount; column++)
         {
