@@ -5,13 +5,13 @@ namespace TorchSparse.Autograd;
 
 /// <summary>
 /// Host buffers recycled from one training step or inference pass to the next: float32 tensors, and the tables of
-/// the kernel maps a pass builds. A <see cref="GradientTape"/>
-/// created with a pool takes the float tensors allocated while it records from here and, when disposed, gives back
-/// the intermediate ones it recorded (see <see cref="GradientTape(TensorPool?)"/>). For inference,
-/// <see cref="Activate"/> routes the allocations of one pass here and the model gives each intermediate back with
-/// <see cref="Recycle(Tensor)"/> as soon as it is dead, so the next layer reuses it; the pass's kernel maps come back
-/// through <see cref="RecycleKernelMaps"/> when it ends. A steady loop then stops allocating, and
-/// the kernel stops faulting in and zeroing, hundreds of MB of fresh memory per pass. Buffers left unused through a
+/// the kernel maps a pass builds. A <see cref="GradientTape"/> created with a pool takes the float tensors allocated
+/// while it records from here and, when disposed, gives back the intermediate ones it recorded (see
+/// <see cref="GradientTape(TensorPool?)"/>). For inference, <see cref="Activate"/> routes the allocations of one pass
+/// here and the model gives each intermediate back with <see cref="Recycle(Tensor)"/> as soon as it is dead, so the
+/// next layer reuses it; the pass's kernel maps come back through <see cref="RecycleKernelMaps"/> when it ends. A
+/// steady loop then stops allocating, and the kernel stops faulting in and zeroing, hundreds of MB of fresh memory
+/// per pass. Buffers left unused through a
 /// whole tape or pass go back to the GC, so the pool holds about one pass's intermediates. Thread-safe.
 /// </summary>
 public sealed class TensorPool
@@ -57,9 +57,9 @@ public sealed class TensorPool
 
     /// <summary>
     /// Until the result is disposed, float32 host tensors allocated on this thread (outside a recording tape that has
-    /// a pool of its own) come from this pool, and <see cref="Recycle(Tensor)"/> can give them back; so do the tables of
-    /// the kernel maps built on this thread. Scopes nest; disposing
-    /// one drops the buffers that stayed idle through it.
+    /// a pool of its own) come from this pool, and <see cref="Recycle(Tensor)"/> can give them back; so do the tables
+    /// of the kernel maps built on this thread. Scopes nest; disposing one drops the buffers that stayed idle through
+    /// it.
     /// </summary>
     public IDisposable Activate() => new Scope(this);
 
@@ -178,7 +178,8 @@ public sealed class TensorPool
     /// </summary>
     private void AddIdle(CpuStorage<float> storage) => idle.Add(storage.Release(), generation);
 
-    /// <summary>A map's or a builder's array, rented before through a scope of this pool.</summary>
+    /// <summary>The shortest idle int or long array that fits <paramref name="length"/> (see
+    /// <see cref="IdleArrays{T}.Take"/>), or a fresh one of a rounded length.</summary>
     private T[] TakeArray<T>(int length)
         where T : unmanaged
     {
@@ -238,7 +239,6 @@ public sealed class TensorPool
         long step = (1L << (63 - (int)long.LeadingZeroCount(length))) / SizesPerOctave;
         return (int)Math.Min((length + step - 1) / step * step, Array.MaxLength);
     }
-
 
     /// <summary>One activation: what it rented (only those can be recycled through it) and the scope it hides.</summary>
     private sealed class Scope : IDisposable
