@@ -99,6 +99,10 @@ public sealed class KernelMap
     /// </summary>
     internal bool MirrorSymmetric { get; init; }
 
+    /// <summary>Whether row order is (b, x, y, z) order, as quantize and every strided build produce it: then the
+    /// neighbour at a fixed offset rises with the row, which <see cref="PairLists"/> uses for symmetric maps.</summary>
+    internal bool RowsInKeyOrder { get; init; }
+
     /// <summary>
     /// The map an input gradient runs over: this map itself when <see cref="MirrorSymmetric"/> (offset k then takes
     /// the weights of offset Volume - 1 - k), so a backward builds no transposed map and reuses this one's pair lists
@@ -166,101 +170,5 @@ public sealed class KernelMap
         }
 
         return new KernelMap(OutputCount, InputCount, Volume, transposed);
-    }
-}
-
-/// <summary>Kernel-map pairs in per-offset groups: group k is [Offsets[k], Offsets[k+1]). Inputs and Outputs may be
-/// pooled arrays longer than the Offsets[Volume] pairs they hold.</summary>
-internal sealed class PairLists
-{
-    private const int RowsPerChunk = 8192;
-
-    private PairLists(int[] offsets, int[] inputs, int[] outputs)
-    {
-        Offsets = offsets;
-        Inputs = inputs;
-        Outputs = outputs;
-    }
-
-    public int[] Offsets { get; }
-
-    public int[] Inputs { get; }
-
-    public int[] Outputs { get; }
-
-    public int Size(int k) => Offsets[k + 1] - Offsets[k];
-
-    /// <summary>
-    /// Groups the map's pairs by offset in two parallel passes over chunks of output rows: count per (chunk, offset),
-    /// then each chunk writes its pairs at its own precomputed positions, so the lists are the same for any thread
-    /// count. Each row's present offsets are gathered into a bit mask first, so the fill branches once per pair
-    /// instead of once per table entry (most entries of a submanifold map are -1).
-    /// </summary>
-    public static PairLists From(KernelMap map)
-    {
-        int volume = map.Volume;
-        int outputCount = map.OutputCount;
-        int[] table = map.RawOutInMap;
-        int chunks = Coordinates.ParallelWork.ChunkCount(outputCount, RowsPerChunk);
-        var counts = new int[chunks * volume];
-        Coordinates.ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
-        {
-            Span<int> count = counts.AsSpan(chunk * volume, volume);
-            for (long entry = (long)start * volume, last = (long)end * volume; entry < last; entry += volume)
-            {
-                for (int k = 0; k < volume; k++)
-                {
-                    count[k] += (int)(~(uint)table[entry + k] >> 31);
-                }
-            }
-        });
-
-        // Group k starts after every smaller offset's pairs; within it, chunk c's pairs follow chunks 0..c-1.
-        var offsets = new int[volume + 1];
-        var positions = new int[chunks * volume];
-        for (int k = 0; k < volume; k++)
-        {
-            int at = offsets[k];
-            for (int chunk = 0; chunk < chunks; chunk++)
-            {
-                positions[(chunk * volume) + k] = at;
-                at += counts[(chunk * volume) + k];
-            }
-
-            offsets[k + 1] = at;
-        }
-
-        int total = offsets[volume];
-        int[] inputs = Autograd.TensorPool.RentArray<int>(total);
-        int[] outputs = Autograd.TensorPool.RentArray<int>(total);
-        Coordinates.ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
-            Fill(table, volume, start, end, positions.AsSpan(chunk * volume, volume), inputs, outputs));
-        return new PairLists(offsets, inputs, outputs);
-    }
-
-    private static void Fill(int[] table, int volume, int start, int end, Span<int> cursor, int[] inputs, int[] outputs)
-    {
-        for (int o = start; o < end; o++)
-        {
-            int rowBase = o * volume;
-            for (int k0 = 0; k0 < volume; k0 += 64)
-            {
-                int width = Math.Min(64, volume - k0);
-                ulong present = 0;
-                for (int k = 0; k < width; k++)
-                {
-                    present |= (ulong)(~(uint)table[rowBase + k0 + k] >> 31) << k;
-                }
-
-                while (present != 0)
-                {
-                    int k = k0 + System.Numerics.BitOperations.TrailingZeroCount(present);
-                    present &= present - 1;
-                    int at = cursor[k]++;
-                    inputs[at] = table[rowBase + k];
-                    outputs[at] = o;
-                }
-            }
-        }
     }
 }

@@ -27,6 +27,10 @@ internal sealed unsafe class SubmanifoldMapBuilder
     private readonly bool mirror;
     private readonly bool unique;
 
+    // The flat offset whose neighbour has key - 1 (the voxel just below), when it is alone in the last column: over
+    // unique sorted keys that neighbour can only be the previous key, so interior rows test it without a pointer.
+    private readonly int belowOffset = -1;
+
     private SubmanifoldMapBuilder(
         int* coords, int* map, long[] sortedKeys, int rows, int[]? rowOfKey, CoordinateKeyer keyer,
         NeighbourColumns columns, int volume, bool mirror, bool unique)
@@ -41,6 +45,11 @@ internal sealed unsafe class SubmanifoldMapBuilder
         this.volume = volume;
         this.mirror = mirror;
         this.unique = unique;
+        int last = columns.Count - 1;
+        if (last >= 0 && columns.Low[last] == -1 && columns.High[last] == -1)
+        {
+            belowOffset = columns.Lookup[columns.LookupStart(last)];
+        }
     }
 
     /// <summary>See <see cref="KernelMapBuilder.Submanifold"/>. <paramref name="keyer"/> spans the rows'
@@ -77,7 +86,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
                 source, target, keys, rows, rowOfKey, keyer, columns, volume, mirror, unique: distinct == rows);
             ParallelWork.For(rows, ParallelChunk, builder.JoinRows);
             TensorPool.RecycleArray(keys);
-            return new KernelMap(rows, rows, volume, map) { MirrorSymmetric = mirror };
+            return new KernelMap(rows, rows, volume, map) { MirrorSymmetric = mirror, RowsInKeyOrder = rowOfKey is null };
         }
     }
 
@@ -216,12 +225,22 @@ internal sealed unsafe class SubmanifoldMapBuilder
         int* lookup = join.Lookup;
         int* starts = join.LookupStarts;
         int* anchors = join.Anchors;
-        int count = rows, columnCount = columns.Count;
+        int count = rows, columnCount = belowOffset >= 0 ? columns.Count - 1 : columns.Count;
         int kernelVolume = volume;
         int* table = map;
         int[]? rowOf = rowOfKey;
         long key = keys[at];
         int* entries = table + (row * (long)kernelVolume);
+        if (belowOffset >= 0 && at > 0 && keys[at - 1] == key - 1)
+        {
+            int neighbour = rowOf is null ? at - 1 : rowOf[at - 1];
+            entries[belowOffset] = neighbour;
+            if (mirror)
+            {
+                table[(neighbour * (long)kernelVolume) + kernelVolume - 1 - belowOffset] = row;
+            }
+        }
+
         for (int column = 0; column < columnCount; column++)
         {
             long first = key + low[column], last = key + high[column];

@@ -6,21 +6,35 @@ namespace TorchSparse.Tests.KernelMaps;
 
 /// <summary>
 /// Per-offset pair lists (what every dataflow reads) against a naive grouping of the out-in table: offset by offset,
-/// pairs in ascending output order. Built in parallel chunks, so they must not depend on the thread count.
+/// pairs in ascending output order. Built in parallel chunks, so they must not depend on the thread count. Clouds in
+/// random row order take the general grouping; sorted surfaces with unique voxels give mirror-symmetric maps in key
+/// order, which are grouped from their first half.
 /// </summary>
 public class PairListTests
 {
     [Theory]
-    [InlineData(0, 1)]
-    [InlineData(1, 1)]
-    [InlineData(500, 1)]
-    [InlineData(30000, 1)]
-    [InlineData(30000, 2)]
-    [InlineData(30000, 8)]
-    public void Equal_a_naive_grouping_for_any_thread_count(int n, int threads)
+    [InlineData("random", 0, 3, 1)]
+    [InlineData("random", 1, 3, 1)]
+    [InlineData("random", 500, 3, 1)]
+    [InlineData("random", 30000, 3, 1)]
+    [InlineData("random", 30000, 3, 2)]
+    [InlineData("random", 30000, 3, 8)]
+    [InlineData("surface", 1, 3, 1)]
+    [InlineData("surface", 500, 3, 1)]
+    [InlineData("surface", 30000, 3, 1)]
+    [InlineData("surface", 30000, 3, 2)]
+    [InlineData("surface", 30000, 3, 8)]
+    [InlineData("surface", 30000, 5, 3)]
+    [InlineData("surface", 30000, 1, 2)]
+    public void Equal_a_naive_grouping_for_any_thread_count(string cloud, int n, int kernel, int threads)
     {
-        int[] coords = TestClouds.Random(n, 2, 48, seed: 11);
-        KernelMap map = KernelMapBuilder.Submanifold(coords, new Int3(3, 3, 3), 1);
+        int[] coords = cloud == "random" ? TestClouds.Random(n, 2, 48, seed: 11) : TestClouds.Surface(n, batches: 2);
+        KernelMap map = KernelMapBuilder.Submanifold(coords, new Int3(kernel, kernel, kernel), 1);
+        if (n >= 500)
+        {
+            Assert.Equal(cloud == "surface", map.MirrorSymmetric && map.RowsInKeyOrder);
+        }
+
         PairLists lists;
         using (ParallelWork.LimitThreads(threads))
         {
