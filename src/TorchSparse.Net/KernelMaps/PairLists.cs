@@ -77,17 +77,7 @@ internal sealed unsafe class PairLists
         int[] inputs = TensorPool.RentArray<int>(total);
         int[] outputs = TensorPool.RentArray<int>(total);
         ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
-        {
-            Span<int> cursor = positions.AsSpan(chunk * volume, volume);
-            if (byHalves)
-            {
-                FillHalves(table, volume, start, end, cursor, inputs, outputs);
-            }
-            else
-            {
-                Fill(table, volume, start, end, cursor, inputs, outputs);
-            }
-        });
+            Fill(table, volume, byHalves, start, end, positions.AsSpan(chunk * volume, volume), inputs, outputs));
         return new PairLists(offsets, inputs, outputs);
     }
 
@@ -102,40 +92,6 @@ internal sealed unsafe class PairLists
         }
 
         count[half] = end - start;
-    }
-
-    private static void FillHalves(
-        int[] table, int volume, int start, int end, Span<int> cursor, int[] inputs, int[] outputs)
-    {
-        int half = volume / 2;
-        fixed (int* entries = table)
-        fixed (int* next = cursor)
-        fixed (int* inputList = inputs)
-        fixed (int* outputList = outputs)
-        {
-            for (int o = start; o < end; o++)
-            {
-                int* row = entries + ((long)o * volume);
-                for (int k0 = 0; k0 < half; k0 += 64)
-                {
-                    for (ulong present = Present(row + k0, Math.Min(64, half - k0)); present != 0; present &= present - 1)
-                    {
-                        int k = k0 + BitOperations.TrailingZeroCount(present);
-                        int i = row[k];
-                        int at = next[k]++;
-                        inputList[at] = i;
-                        outputList[at] = o;
-                        int mirrorAt = next[volume - 1 - k]++;
-                        inputList[mirrorAt] = o;
-                        outputList[mirrorAt] = i;
-                    }
-                }
-
-                int centreAt = next[half]++;
-                inputList[centreAt] = o;
-                outputList[centreAt] = o;
-            }
-        }
     }
 
     // Per offset below width, how many rows of [start, end) have an input there: one vector compare and add per
@@ -176,8 +132,13 @@ internal sealed unsafe class PairLists
         }
     }
 
-    private static void Fill(int[] table, int volume, int start, int end, Span<int> cursor, int[] inputs, int[] outputs)
+    // Writes the pairs of rows [start, end) at the chunk's cursors. By halves, each pair before the centre is written
+    // with its mirror (input and output swapped, at offset volume - 1 - k), and the centre pairs each row with itself.
+    private static void Fill(
+        int[] table, int volume, bool byHalves, int start, int end, Span<int> cursor, int[] inputs, int[] outputs)
     {
+        int half = volume / 2;
+        int width = byHalves ? half : volume;
         fixed (int* entries = table)
         fixed (int* next = cursor)
         fixed (int* inputList = inputs)
@@ -186,15 +147,29 @@ internal sealed unsafe class PairLists
             for (int o = start; o < end; o++)
             {
                 int* row = entries + ((long)o * volume);
-                for (int k0 = 0; k0 < volume; k0 += 64)
+                for (int k0 = 0; k0 < width; k0 += 64)
                 {
-                    for (ulong present = Present(row + k0, Math.Min(64, volume - k0)); present != 0; present &= present - 1)
+                    for (ulong present = Present(row + k0, Math.Min(64, width - k0)); present != 0; present &= present - 1)
                     {
                         int k = k0 + BitOperations.TrailingZeroCount(present);
+                        int i = row[k];
                         int at = next[k]++;
-                        inputList[at] = row[k];
+                        inputList[at] = i;
                         outputList[at] = o;
+                        if (byHalves)
+                        {
+                            int mirrorAt = next[volume - 1 - k]++;
+                            inputList[mirrorAt] = o;
+                            outputList[mirrorAt] = i;
+                        }
                     }
+                }
+
+                if (byHalves)
+                {
+                    int centreAt = next[half]++;
+                    inputList[centreAt] = o;
+                    outputList[centreAt] = o;
                 }
             }
         }
