@@ -197,6 +197,12 @@ internal sealed unsafe class SubmanifoldMapBuilder
         fixed (int* anchor = anchors)
         {
             var pinned = new PinnedJoin(sorted, lowKey, highKey, offsets, starts, anchor);
+            if (mirror && belowOffset >= 0 && columnCount == 5)
+            {
+                JoinRowsFourColumns(pinned, start, end, anchors);
+                return;
+            }
+
             for (int at = start; at < end; at++)
             {
                 int row = rowOfKey is null ? at : rowOfKey[at];
@@ -211,6 +217,79 @@ internal sealed unsafe class SubmanifoldMapBuilder
                 }
             }
         }
+    }
+
+    // The common 3x3x3 case (four columns and the key - 1 neighbour): the column pointers stay in registers from row
+    // to row instead of going through memory.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void JoinRowsFourColumns(PinnedJoin join, int start, int end, int[] anchors)
+    {
+        long* keys = join.Keys;
+        int count = rows, kernelVolume = volume;
+        int* table = map;
+        int[]? rowOf = rowOfKey;
+        long low0 = join.Low[0], low1 = join.Low[1], low2 = join.Low[2], low3 = join.Low[3];
+        long high0 = join.High[0], high1 = join.High[1], high2 = join.High[2], high3 = join.High[3];
+        int* lookup0 = join.Lookup + join.LookupStarts[0];
+        int* lookup1 = join.Lookup + join.LookupStarts[1];
+        int* lookup2 = join.Lookup + join.LookupStarts[2];
+        int* lookup3 = join.Lookup + join.LookupStarts[3];
+        int q0 = anchors[0], q1 = anchors[1], q2 = anchors[2], q3 = anchors[3];
+        int below = belowOffset;
+        for (int at = start; at < end; at++)
+        {
+            int row = rowOf is null ? at : rowOf[at];
+            int* c = coords + (row * 4L);
+            if (!columns.IsInterior(c))
+            {
+                (anchors[0], anchors[1], anchors[2], anchors[3]) = (q0, q1, q2, q3);
+                JoinRow(at, row, c, anchors);
+                (q0, q1, q2, q3) = (anchors[0], anchors[1], anchors[2], anchors[3]);
+                continue;
+            }
+
+            long key = keys[at];
+            int* entries = table + (row * (long)kernelVolume);
+            if (at > 0 && keys[at - 1] == key - 1)
+            {
+                Hit(table, entries, kernelVolume, below, rowOf is null ? at - 1 : rowOf[at - 1], row);
+            }
+
+            q0 = Column(keys, count, q0, key + low0, key + high0, lookup0, table, entries, kernelVolume, rowOf, row);
+            q1 = Column(keys, count, q1, key + low1, key + high1, lookup1, table, entries, kernelVolume, rowOf, row);
+            q2 = Column(keys, count, q2, key + low2, key + high2, lookup2, table, entries, kernelVolume, rowOf, row);
+            q3 = Column(keys, count, q3, key + low3, key + high3, lookup3, table, entries, kernelVolume, rowOf, row);
+            entries[kernelVolume / 2] = row;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Column(
+        long* keys, int count, int q, long first, long last, int* lookup, int* table, int* entries, int kernelVolume,
+        int[]? rowOf, int row)
+    {
+        while (q < count && keys[q] < first)
+        {
+            q++;
+        }
+
+        for (int p = q; p < count && keys[p] <= last; p++)
+        {
+            int k = lookup[keys[p] - first];
+            if (k >= 0)
+            {
+                Hit(table, entries, kernelVolume, k, rowOf is null ? p : rowOf[p], row);
+            }
+        }
+
+        return q;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Hit(int* table, int* entries, int kernelVolume, int k, int neighbour, int row)
+    {
+        entries[k] = neighbour;
+        table[(neighbour * (long)kernelVolume) + kernelVolume - 1 - k] = row;
     }
 
     // A row over unique keys whose neighbours all stay inside the key space: every key in a column's range is a
