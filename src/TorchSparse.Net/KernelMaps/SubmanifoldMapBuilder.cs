@@ -252,21 +252,22 @@ internal sealed unsafe class SubmanifoldMapBuilder
             int* entries = table + (row * (long)kernelVolume);
             if (at > 0 && keys[at - 1] == key - 1)
             {
-                Hit(table, entries, kernelVolume, below, rowOf is null ? at - 1 : rowOf[at - 1], row);
+                Hit(entries, below, rowOf is null ? at - 1 : rowOf[at - 1], row, fillMirror: true);
             }
 
-            q0 = Column(keys, count, q0, key + low0, key + high0, lookup0, table, entries, kernelVolume, rowOf, row);
-            q1 = Column(keys, count, q1, key + low1, key + high1, lookup1, table, entries, kernelVolume, rowOf, row);
-            q2 = Column(keys, count, q2, key + low2, key + high2, lookup2, table, entries, kernelVolume, rowOf, row);
-            q3 = Column(keys, count, q3, key + low3, key + high3, lookup3, table, entries, kernelVolume, rowOf, row);
+            q0 = Column(keys, count, q0, key + low0, key + high0, lookup0, entries, row, fillMirror: true);
+            q1 = Column(keys, count, q1, key + low1, key + high1, lookup1, entries, row, fillMirror: true);
+            q2 = Column(keys, count, q2, key + low2, key + high2, lookup2, entries, row, fillMirror: true);
+            q3 = Column(keys, count, q3, key + low3, key + high3, lookup3, entries, row, fillMirror: true);
             entries[kernelVolume / 2] = row;
         }
     }
 
+    // One column of a row whose neighbours all stay inside the key space: moves the column's pointer up to the
+    // row's range and records every key in it. Returns the pointer for the next row.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Column(
-        long* keys, int count, int q, long first, long last, int* lookup, int* table, int* entries, int kernelVolume,
-        int[]? rowOf, int row)
+        long* keys, int count, int q, long first, long last, int* lookup, int* entries, int row, bool fillMirror)
     {
         while (q < count && keys[q] < first)
         {
@@ -278,7 +279,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
             int k = lookup[keys[p] - first];
             if (k >= 0)
             {
-                Hit(table, entries, kernelVolume, k, rowOf is null ? p : rowOf[p], row);
+                Hit(entries, k, rowOfKey is null ? p : rowOfKey[p], row, fillMirror);
             }
         }
 
@@ -286,10 +287,13 @@ internal sealed unsafe class SubmanifoldMapBuilder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Hit(int* table, int* entries, int kernelVolume, int k, int neighbour, int row)
+    private void Hit(int* entries, int k, int neighbour, int row, bool fillMirror)
     {
         entries[k] = neighbour;
-        table[(neighbour * (long)kernelVolume) + kernelVolume - 1 - k] = row;
+        if (fillMirror)
+        {
+            map[(neighbour * (long)volume) + volume - 1 - k] = row;
+        }
     }
 
     // A row over unique keys whose neighbours all stay inside the key space: every key in a column's range is a
@@ -305,50 +309,23 @@ internal sealed unsafe class SubmanifoldMapBuilder
         int* starts = join.LookupStarts;
         int* anchors = join.Anchors;
         int count = rows, columnCount = belowOffset >= 0 ? columns.Count - 1 : columns.Count;
-        int kernelVolume = volume;
-        int* table = map;
-        int[]? rowOf = rowOfKey;
         long key = keys[at];
-        int* entries = table + (row * (long)kernelVolume);
+        int* entries = map + (row * (long)volume);
         if (belowOffset >= 0 && at > 0 && keys[at - 1] == key - 1)
         {
-            int neighbour = rowOf is null ? at - 1 : rowOf[at - 1];
-            entries[belowOffset] = neighbour;
-            if (mirror)
-            {
-                table[(neighbour * (long)kernelVolume) + kernelVolume - 1 - belowOffset] = row;
-            }
+            Hit(entries, belowOffset, rowOfKey is null ? at - 1 : rowOfKey[at - 1], row, mirror);
         }
 
         for (int column = 0; column < columnCount; column++)
         {
-            long first = key + low[column], last = key + high[column];
-            int q = anchors[column];
-            while (q < count && keys[q] < first)
-            {
-                q++;
-            }
-
-            anchors[column] = q;
-            int* columnLookup = lookup + starts[column];
-            for (; q < count && keys[q] <= last; q++)
-            {
-                int k = columnLookup[keys[q] - first];
-                if (k >= 0)
-                {
-                    int neighbour = rowOf is null ? q : rowOf[q];
-                    entries[k] = neighbour;
-                    if (mirror)
-                    {
-                        table[(neighbour * (long)kernelVolume) + kernelVolume - 1 - k] = row;
-                    }
-                }
-            }
+            anchors[column] = Column(
+                keys, count, anchors[column], key + low[column], key + high[column], lookup + starts[column], entries,
+                row, mirror);
         }
 
         if (mirror)
         {
-            entries[kernelVolume / 2] = row;
+            entries[volume / 2] = row;
         }
     }
 
