@@ -11,8 +11,8 @@ namespace TorchSparse.Autograd;
 /// here and the model gives each intermediate back with <see cref="Recycle(Tensor)"/> as soon as it is dead, so the
 /// next layer reuses it; the pass's kernel maps come back through <see cref="RecycleKernelMaps"/> when it ends. A
 /// steady loop then stops allocating, and the kernel stops faulting in and zeroing, hundreds of MB of fresh memory
-/// per pass. Buffers left unused through a
-/// whole tape or pass go back to the GC, so the pool holds about one pass's intermediates. Thread-safe.
+/// per pass. Buffers left unused through a whole tape or pass go back to the GC, so the pool holds about one pass's
+/// intermediates. Thread-safe.
 /// </summary>
 public sealed class TensorPool
 {
@@ -131,12 +131,14 @@ public sealed class TensorPool
     /// </summary>
     internal CpuStorage<float> Rent(long length, bool zeroed)
     {
-        float[] array;
+        float[]? idleArray;
         lock (gate)
         {
-            array = idle.Take(length) ?? GC.AllocateUninitializedArray<float>(Rounded(length), pinned: true);
+            idleArray = idle.Take(length);
         }
 
+        // A fresh buffer is allocated outside the lock: other threads need not wait on it.
+        float[] array = idleArray ?? GC.AllocateUninitializedArray<float>(Rounded(length), pinned: true);
         CpuStorage<float> storage = CpuStorage<float>.Over(array, length);
         if (zeroed)
         {
@@ -183,10 +185,13 @@ public sealed class TensorPool
     private T[] TakeArray<T>(int length)
         where T : unmanaged
     {
+        T[]? idleArray;
         lock (gate)
         {
-            return IdleOf<T>().Take(length) ?? GC.AllocateUninitializedArray<T>(Rounded(length));
+            idleArray = IdleOf<T>().Take(length);
         }
+
+        return idleArray ?? GC.AllocateUninitializedArray<T>(Rounded(length));
     }
 
     private void AddArray(Array array)

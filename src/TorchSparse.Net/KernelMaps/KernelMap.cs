@@ -61,7 +61,7 @@ public sealed class KernelMap
     /// <summary>The table behind <see cref="OutInMap"/>; it may run past OutputCount x Volume entries.</summary>
     internal int[] RawOutInMap =>
         outInMap ?? throw new ObjectDisposedException(
-            nameof(KernelMap), "this kernel map was recycled (TensorPool.Recycle) and its memory reused.");
+            nameof(KernelMap), "this kernel map was recycled (TensorPool.RecycleKernelMaps) and its memory reused.");
 
     /// <summary>Output rows ordered by neighbour mask, for the sorted implicit-GEMM dataflow (built on first use).</summary>
     internal int[]? SortedRowOrder { get; set; }

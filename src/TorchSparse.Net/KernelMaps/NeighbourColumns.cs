@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
@@ -116,7 +117,7 @@ internal sealed unsafe class NeighbourColumns
 
     /// <summary>Whether every offset of the row at <paramref name="c"/> stays inside the key space, so key + delta
     /// is the neighbour's key without a per-offset check.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsInterior(int* c) =>
         (c[1] >= interiorMin.X) & (c[1] <= interiorMax.X) & (c[2] >= interiorMin.Y) & (c[2] <= interiorMax.Y)
         & (c[3] >= interiorMin.Z) & (c[3] <= interiorMax.Z);

@@ -231,9 +231,7 @@ internal sealed class StridedAxis
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int PairCount(int c, out bool hasFloorPair)
     {
-        long scaled = (c * mul) + add;
-        long quotient = Divide(scaled);
-        int residue = ClassOf(scaled - (quotient * div));
+        (long quotient, int residue) = Split(c);
         if (quotient >= safeLow && quotient <= safeHigh)
         {
             hasFloorPair = MarksFloor && floorInClass[residue];
@@ -261,9 +259,8 @@ internal sealed class StridedAxis
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long SinglePair(int c, out int offset, out bool isFloor)
     {
-        long scaled = (c * mul) + add;
-        long quotient = Divide(scaled);
-        int pair = pairStart[ClassOf(scaled - (quotient * div))];
+        (long quotient, int residue) = Split(c);
+        int pair = pairStart[residue];
         offset = pairOffset[pair];
         isFloor = pairDelta[pair] == 0;
         return quotient + pairDelta[pair];
@@ -277,9 +274,7 @@ internal sealed class StridedAxis
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Pairs(int c, int[] outputs, int[] offsets, out int floorPair)
     {
-        long scaled = (c * mul) + add;
-        long quotient = Divide(scaled);
-        int residue = ClassOf(scaled - (quotient * div));
+        (long quotient, int residue) = Split(c);
         int first = pairStart[residue], count = pairStart[residue + 1] - first;
         floorPair = -1;
         if (quotient >= safeLow && quotient <= safeHigh)
@@ -312,6 +307,15 @@ internal sealed class StridedAxis
         // Only the Minkowski rule asks for the floor cell; under it a zero delta is exactly the input's floor cell.
         floorPair = MarksFloor ? floorPair : -1;
         return count;
+    }
+
+    // The scaled input's quotient and the class of its residue, which pick the pairs of c.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (long Quotient, int Residue) Split(int c)
+    {
+        long scaled = (c * mul) + add;
+        long quotient = Divide(scaled);
+        return (quotient, ClassOf(scaled - (quotient * div)));
     }
 
     private static long FloorDiv(long a, long b) => Math.DivRem(a, b, out long r) - (r < 0 ? 1 : 0);

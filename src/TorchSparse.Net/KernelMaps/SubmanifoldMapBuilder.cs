@@ -73,7 +73,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
             int distinct = CountDistinct(keys, rows);
 
             // With unique coordinates an odd kernel is mirror-symmetric: if o sees i at offset k, i sees o at K-1-k.
-            // Only the offsets ordered before the centre are joined and each hit also fills its mirror entry, so
+            // Only the offsets lexicographically below zero are joined and each hit also fills its mirror entry, so
             // entries are pre-filled with -1. Duplicated coordinates would race for a mirror entry: join them all.
             bool mirror = KernelMapBuilder.IsOdd(kernel) && distinct == rows;
             var columns = NeighbourColumns.Create(kernel, dilation, keyer, negativeHalfOnly: mirror);
@@ -361,12 +361,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
                     continue;
                 }
 
-                int neighbour = rowOfKey is null ? q : rowOfKey[q];
-                entries[k] = neighbour;
-                if (mirror)
-                {
-                    map[(neighbour * (long)volume) + volume - 1 - k] = row;
-                }
+                Hit(entries, k, rowOfKey is null ? q : rowOfKey[q], row, mirror);
             }
         }
 
