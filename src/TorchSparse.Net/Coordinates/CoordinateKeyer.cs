@@ -95,6 +95,30 @@ internal readonly struct CoordinateKeyer
             new Coordinate(min[0], min[1], min[2], min[3]), new Coordinate(max[0], max[1], max[2], max[3]));
     }
 
+    /// <summary>These bounds grown by <paramref name="x"/>, <paramref name="y"/> and <paramref name="z"/> cells on both
+    /// sides of each axis, or null when the grown bounds would leave int32 or the 2^62 keys.</summary>
+    public CoordinateKeyer? Grown(long x, long y, long z)
+    {
+        long[] low = [Min.X - x, Min.Y - y, Min.Z - z];
+        long[] high = [Max.X + x, Max.Y + y, Max.Z + z];
+        Int128 keyCount = spanB + 1L;
+        for (int axis = 0; axis < 3; axis++)
+        {
+            if (low[axis] < int.MinValue || high[axis] > int.MaxValue)
+            {
+                return null;
+            }
+
+            keyCount *= high[axis] - low[axis] + 1;
+        }
+
+        return keyCount > MaxKeyCount
+            ? null
+            : new CoordinateKeyer(
+                Min with { X = (int)low[0], Y = (int)low[1], Z = (int)low[2] },
+                Max with { X = (int)high[0], Y = (int)high[1], Z = (int)high[2] });
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Contains(int b, int x, int y, int z) =>
         (uint)(b - Min.Batch) <= spanB && (uint)(x - Min.X) <= spanX

@@ -3,7 +3,8 @@ namespace TorchSparse.KernelMaps;
 /// <summary>
 /// Which input row feeds each (output row, kernel offset): <c>OutInMap[o * Volume + k]</c> is an input row or -1.
 /// Kernel offsets follow TorchSparse's order (odd sizes: centred, x fastest; even sizes: 0..k-1, z fastest), so
-/// official [K, Cin, Cout] weights apply unchanged. Per-offset pair lists are derived on first use.
+/// official [K, Cin, Cout] weights apply unchanged. A map is built as either the table or its per-offset pair lists
+/// (what every CPU dataflow reads); the other form is derived on first use.
 /// </summary>
 public sealed class KernelMap
 {
@@ -11,10 +12,12 @@ public sealed class KernelMap
     private PairLists? pairs;
     private KernelMap? transposed;
     private long pairCount = -1;
+    private bool recycled;
 
     // The table may be longer than outputs x offsets (a pooled array, see TensorPool); entries past that are not
     // part of the map.
     internal KernelMap(int inputCount, int outputCount, int volume, int[] outInMap)
+        : this(inputCount, outputCount, volume)
     {
         if (outInMap.LongLength < (long)outputCount * volume)
         {
@@ -22,10 +25,26 @@ public sealed class KernelMap
                 $"out-in map has {outInMap.LongLength} entries, expected {outputCount} outputs x {volume} offsets.");
         }
 
+        this.outInMap = outInMap;
+    }
+
+    /// <summary>A map built as pair lists; the table is derived only if something asks for it.</summary>
+    internal KernelMap(int inputCount, int outputCount, int volume, PairLists pairs)
+        : this(inputCount, outputCount, volume)
+    {
+        if (pairs.Offsets.Length != volume + 1)
+        {
+            throw new ShapeMismatchException($"pair lists have {pairs.Offsets.Length - 1} offsets, expected {volume}.");
+        }
+
+        this.pairs = pairs;
+    }
+
+    private KernelMap(int inputCount, int outputCount, int volume)
+    {
         InputCount = inputCount;
         OutputCount = outputCount;
         Volume = volume;
-        this.outInMap = outInMap;
         Autograd.TensorPool.Track(this);
     }
 
@@ -43,7 +62,11 @@ public sealed class KernelMap
     {
         get
         {
-            if (pairCount < 0)
+            if (pairCount < 0 && pairs is not null)
+            {
+                pairCount = pairs.Offsets[Volume];
+            }
+            else if (pairCount < 0)
             {
                 long count = 0;
                 foreach (int entry in OutInMap)
@@ -59,9 +82,14 @@ public sealed class KernelMap
     }
 
     /// <summary>The table behind <see cref="OutInMap"/>; it may run past OutputCount x Volume entries.</summary>
-    internal int[] RawOutInMap =>
-        outInMap ?? throw new ObjectDisposedException(
-            nameof(KernelMap), "this kernel map was recycled (TensorPool.RecycleKernelMaps) and its memory reused.");
+    internal int[] RawOutInMap
+    {
+        get
+        {
+            ThrowIfRecycled();
+            return outInMap ??= pairs!.ToTable(OutputCount, Volume);
+        }
+    }
 
     /// <summary>Output rows ordered by neighbour mask, for the sorted implicit-GEMM dataflow (built on first use).</summary>
     internal int[]? SortedRowOrder { get; set; }
@@ -82,7 +110,11 @@ public sealed class KernelMap
         {
             if (transposed is null)
             {
-                KernelMap t = Transpose();
+                // Lists whose inputs rise (maps over rows in key order) are the transposed lists when swapped; the two
+                // maps then share them, which is safe because they are recycled together.
+                KernelMap t = pairs?.SwappedIfSorted() is { } swapped
+                    ? new KernelMap(OutputCount, InputCount, Volume, swapped)
+                    : Transpose();
                 t.InputCoords = OutputCoords;
                 t.OutputCoords = InputCoords;
                 t.transposed = this;
@@ -99,9 +131,8 @@ public sealed class KernelMap
     /// </summary>
     internal bool MirrorSymmetric { get; init; }
 
-    /// <summary>Whether row order is (b, x, y, z) order, as quantize and every strided build produce it: then the
-    /// neighbour at a fixed offset rises with the row, which <see cref="PairLists"/> uses for symmetric maps.</summary>
-    internal bool RowsInKeyOrder { get; init; }
+    /// <summary>Whether the out-in table exists yet (a map built as pair lists derives it only when asked).</summary>
+    internal bool HoldsTable => outInMap is not null;
 
     /// <summary>
     /// The map an input gradient runs over: this map itself when <see cref="MirrorSymmetric"/> (offset k then takes
@@ -115,7 +146,7 @@ public sealed class KernelMap
     {
         get
         {
-            _ = RawOutInMap;
+            ThrowIfRecycled();
             return pairs ??= PairLists.From(this);
         }
     }
@@ -126,13 +157,18 @@ public sealed class KernelMap
     /// </summary>
     internal void Recycle(Action<Array> give)
     {
-        if (outInMap is not { } table)
+        if (recycled)
         {
             return;
         }
 
-        outInMap = null;
-        give(table);
+        recycled = true;
+        if (outInMap is not null)
+        {
+            give(outInMap);
+            outInMap = null;
+        }
+
         if (pairs is not null)
         {
             give(pairs.Inputs);
@@ -142,6 +178,15 @@ public sealed class KernelMap
 
         SortedRowOrder = null;
         transposed?.Recycle(give);
+    }
+
+    private void ThrowIfRecycled()
+    {
+        if (recycled)
+        {
+            throw new ObjectDisposedException(
+                nameof(KernelMap), "this kernel map was recycled (TensorPool.RecycleKernelMaps) and its memory reused.");
+        }
     }
 
     /// <summary>The map of the transposed conv: outputs become inputs, same offset index.</summary>

@@ -28,6 +28,10 @@ internal static class KernelMapBuilder
     /// <summary>Whether every axis of the kernel is odd: centred offsets, x-fastest order, mirror symmetry.</summary>
     internal static bool IsOdd(Int3 kernel) => (kernel.X & kernel.Y & kernel.Z & 1) == 1;
 
+    /// <summary>Whether displacement (x, y, z) is lexicographically below zero in key order (x, then y, then z): one
+    /// offset of each mirror pair of an odd kernel, the ones a mirror join visits.</summary>
+    internal static bool IsBelowZero(long x, long y, long z) => x < 0 || (x == 0 && (y < 0 || (y == 0 && z < 0)));
+
     /// <summary>Displacement of offset index <paramref name="j"/> on an axis of size <paramref name="size"/>: centred
     /// for odd sizes, 0..size-1 for even sizes, times the dilation.</summary>
     internal static long Displacement(int size, int j, int dilation) =>

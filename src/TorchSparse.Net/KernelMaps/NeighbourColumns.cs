@@ -83,10 +83,9 @@ internal sealed unsafe class NeighbourColumns
                     long x = KernelMapBuilder.Displacement(kernel.X, jx, dilation.X);
                     long y = KernelMapBuilder.Displacement(kernel.Y, jy, dilation.Y);
                     long z = KernelMapBuilder.Displacement(kernel.Z, jz, dilation.Z);
-                    bool negative = x < 0 || (x == 0 && (y < 0 || (y == 0 && z < 0)));
                     bool reachable = Math.Abs(x) < keyer.ExtentX && Math.Abs(y) < keyer.ExtentY
                         && Math.Abs(z) < keyer.ExtentZ;
-                    if (reachable && (negative || !negativeHalfOnly))
+                    if (reachable && (!negativeHalfOnly || KernelMapBuilder.IsBelowZero(x, y, z)))
                     {
                         offsets.Add((x, y, z, KernelMapBuilder.FlatOffset(kernel, jx, jy, jz)));
                     }

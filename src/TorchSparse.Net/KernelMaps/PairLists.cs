@@ -12,7 +12,7 @@ internal sealed unsafe class PairLists
 {
     private const int RowsPerChunk = 8192;
 
-    private PairLists(int[] offsets, int[] inputs, int[] outputs)
+    internal PairLists(int[] offsets, int[] inputs, int[] outputs)
     {
         Offsets = offsets;
         Inputs = inputs;
@@ -32,7 +32,8 @@ internal sealed unsafe class PairLists
     /// then each chunk writes its pairs at its own precomputed positions, so the lists are the same for any thread
     /// count. Both passes compare whole registers of a row's entries at once; the fill reads the present offsets as a
     /// bit mask, so it branches once per pair instead of once per table entry (most entries of a submanifold map are
-    /// -1).
+    /// -1). The builders of symmetric maps in key order and of strided maps write their lists directly
+    /// (<see cref="MirrorPairJoin"/>, <see cref="GroupWalk"/>); this groups the other tables.
     /// </summary>
     public static PairLists From(KernelMap map)
     {
@@ -41,62 +42,86 @@ internal sealed unsafe class PairLists
         int[] table = map.RawOutInMap;
         int chunks = ParallelWork.ChunkCount(outputCount, RowsPerChunk);
         var counts = new int[chunks * volume];
-
-        // A symmetric map in key order is read by halves: each pair before the centre also gives its mirror pair, and
-        // for a fixed offset the mirror pairs' outputs rise with the row, so they come out in output order too.
-        bool byHalves = map.MirrorSymmetric && map.RowsInKeyOrder;
         ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
-        {
-            Span<int> count = counts.AsSpan(chunk * volume, volume);
-            if (byHalves)
-            {
-                CountHalves(table, volume, start, end, count);
-            }
-            else
-            {
-                Count(table, volume, volume, start, end, count);
-            }
-        });
+            Count(table, volume, start, end, counts.AsSpan(chunk * volume, volume)));
 
-        // Group k starts after every smaller offset's pairs; within it, chunk c's pairs follow chunks 0..c-1.
+        var (offsets, positions) = Place(counts, chunks, volume);
+        int[] inputs = TensorPool.RentArray<int>(offsets[volume]);
+        int[] outputs = TensorPool.RentArray<int>(offsets[volume]);
+        ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
+            Fill(table, volume, start, end, positions.AsSpan(chunk * volume, volume), inputs, outputs));
+        return new PairLists(offsets, inputs, outputs);
+    }
+
+    /// <summary>
+    /// Where lists filled in chunks go, from the pairs each (chunk, offset) holds (<paramref name="counts"/>, chunk
+    /// major): list k starts after every smaller offset's pairs, and within it chunk c's pairs follow chunks 0..c-1.
+    /// Positions is where each (chunk, offset) starts writing.
+    /// </summary>
+    public static (int[] Offsets, int[] Positions) Place(int[] counts, int chunks, int volume)
+    {
         var offsets = new int[volume + 1];
         var positions = new int[chunks * volume];
         for (int k = 0; k < volume; k++)
         {
-            int at = offsets[k];
+            long at = offsets[k];
             for (int chunk = 0; chunk < chunks; chunk++)
             {
-                positions[(chunk * volume) + k] = at;
+                positions[(chunk * volume) + k] = (int)at;
                 at += counts[(chunk * volume) + k];
             }
 
-            offsets[k + 1] = at;
+            offsets[k + 1] = at <= Array.MaxLength
+                ? (int)at
+                : throw new SparseEngineException($"a kernel map has {at} pairs, more than one array holds.");
         }
 
-        int total = offsets[volume];
-        int[] inputs = TensorPool.RentArray<int>(total);
-        int[] outputs = TensorPool.RentArray<int>(total);
-        ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
-            Fill(table, volume, byHalves, start, end, positions.AsSpan(chunk * volume, volume), inputs, outputs));
-        return new PairLists(offsets, inputs, outputs);
+        return (offsets, positions);
     }
 
-    // The first half of each row counts for itself and, mirrored, for the second half; the centre is the row itself.
-    private static void CountHalves(int[] table, int volume, int start, int end, Span<int> count)
+    /// <summary>The lists of the transposed map, sharing these arrays with inputs and outputs swapped, when every
+    /// list's inputs rise (then the swapped lists are in output order, as they must be); otherwise null.</summary>
+    public PairLists? SwappedIfSorted()
     {
-        int half = volume / 2;
-        Count(table, volume, half, start, end, count);
-        for (int k = 0; k < half; k++)
+        for (int k = 0; k + 1 < Offsets.Length; k++)
         {
-            count[volume - 1 - k] = count[k];
+            for (int at = Offsets[k] + 1; at < Offsets[k + 1]; at++)
+            {
+                if (Inputs[at] <= Inputs[at - 1])
+                {
+                    return null;
+                }
+            }
         }
 
-        count[half] = end - start;
+        return new PairLists(Offsets, Outputs, Inputs);
     }
 
-    // Per offset below width, how many rows of [start, end) have an input there: one vector compare and add per
-    // register of offsets, the rest one by one.
-    private static void Count(int[] table, int volume, int width, int start, int end, Span<int> count)
+    /// <summary>The out-in table these lists describe (-1 where an output has no input at an offset), for the
+    /// consumers that read a table; from the active <see cref="TensorPool"/> like a built table.</summary>
+    public int[] ToTable(int outputCount, int volume)
+    {
+        int[] table = TensorPool.RentArray<int>(KernelMapBuilder.MapLength(outputCount, volume));
+        int chunks = ParallelWork.ChunkCount(outputCount, RowsPerChunk);
+        ParallelWork.ForEachChunk(outputCount, chunks, (chunk, start, end) =>
+        {
+            table.AsSpan(start * volume, (end - start) * volume).Fill(-1);
+            for (int k = 0; k < volume; k++)
+            {
+                // Each group is in ascending output order, so the chunk's rows are one run of it.
+                var group = Outputs.AsSpan(Offsets[k], Size(k));
+                for (int at = SortedSearch.LowerBound(group, start); at < group.Length && group[at] < end; at++)
+                {
+                    table[(group[at] * volume) + k] = Inputs[Offsets[k] + at];
+                }
+            }
+        });
+        return table;
+    }
+
+    // Per offset, how many rows of [start, end) have an input there: one vector compare and add per register of
+    // offsets, the rest one by one.
+    private static void Count(int[] table, int volume, int start, int end, Span<int> count)
     {
         fixed (int* entries = table)
         fixed (int* counted = count)
@@ -107,7 +132,7 @@ internal sealed unsafe class PairLists
                 int k = 0;
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    for (; k + 16 <= width; k += 16)
+                    for (; k + 16 <= volume; k += 16)
                     {
                         // A present entry compares to all ones (-1), so subtracting the compare adds 1.
                         var present = Vector512.GreaterThanOrEqual(Vector512.Load(row + k), Vector512<int>.Zero);
@@ -117,14 +142,14 @@ internal sealed unsafe class PairLists
 
                 if (Vector256.IsHardwareAccelerated)
                 {
-                    for (; k + 8 <= width; k += 8)
+                    for (; k + 8 <= volume; k += 8)
                     {
                         var present = Vector256.GreaterThanOrEqual(Vector256.Load(row + k), Vector256<int>.Zero);
                         (Vector256.Load(counted + k) - present).Store(counted + k);
                     }
                 }
 
-                for (; k < width; k++)
+                for (; k < volume; k++)
                 {
                     counted[k] += (int)(~(uint)row[k] >> 31);
                 }
@@ -132,13 +157,9 @@ internal sealed unsafe class PairLists
         }
     }
 
-    // Writes the pairs of rows [start, end) at the chunk's cursors. By halves, each pair before the centre is written
-    // with its mirror (input and output swapped, at offset volume - 1 - k), and the centre pairs each row with itself.
-    private static void Fill(
-        int[] table, int volume, bool byHalves, int start, int end, Span<int> cursor, int[] inputs, int[] outputs)
+    // Writes the pairs of rows [start, end) at the chunk's cursors.
+    private static void Fill(int[] table, int volume, int start, int end, Span<int> cursor, int[] inputs, int[] outputs)
     {
-        int half = volume / 2;
-        int width = byHalves ? half : volume;
         fixed (int* entries = table)
         fixed (int* next = cursor)
         fixed (int* inputList = inputs)
@@ -147,29 +168,15 @@ internal sealed unsafe class PairLists
             for (int o = start; o < end; o++)
             {
                 int* row = entries + ((long)o * volume);
-                for (int k0 = 0; k0 < width; k0 += 64)
+                for (int k0 = 0; k0 < volume; k0 += 64)
                 {
-                    for (ulong present = Present(row + k0, Math.Min(64, width - k0)); present != 0; present &= present - 1)
+                    for (ulong present = Present(row + k0, Math.Min(64, volume - k0)); present != 0; present &= present - 1)
                     {
                         int k = k0 + BitOperations.TrailingZeroCount(present);
-                        int i = row[k];
                         int at = next[k]++;
-                        inputList[at] = i;
+                        inputList[at] = row[k];
                         outputList[at] = o;
-                        if (byHalves)
-                        {
-                            int mirrorAt = next[volume - 1 - k]++;
-                            inputList[mirrorAt] = o;
-                            outputList[mirrorAt] = i;
-                        }
                     }
-                }
-
-                if (byHalves)
-                {
-                    int centreAt = next[half]++;
-                    inputList[centreAt] = o;
-                    outputList[centreAt] = o;
                 }
             }
         }

@@ -10,7 +10,8 @@ namespace TorchSparse.KernelMaps;
 /// is a pointer that only moves forward through the sorted keys: for rows in key order, coord + offset has key
 /// key + delta, which rises with the row. Offsets are grouped into columns of equal (dx, dy), so one pointer serves
 /// all the dz of a column. Rows from quantize and from every strided build are already in key order; other inputs
-/// are radix-sorted first.
+/// are radix-sorted first. The common case, an odd kernel over unique rows in key order, is joined straight into
+/// pair lists (<see cref="MirrorPairJoin"/>); this class's join fills an out-in table for the others.
 /// </summary>
 internal sealed unsafe class SubmanifoldMapBuilder
 {
@@ -58,9 +59,13 @@ internal sealed unsafe class SubmanifoldMapBuilder
     {
         int rows = coords.Length / 4;
         int volume = kernel.Volume;
-        int[] map = TensorPool.RentArray<int>(KernelMapBuilder.MapLength(rows, volume));
+
+        // Bounds grown by the kernel's reach make every row interior: key + delta never wraps onto another
+        // coordinate's key, so no row needs edge checks.
+        CoordinateKeyer? grown = keyer.Grown(
+            (kernel.X - 1L) * dilation.X, (kernel.Y - 1L) * dilation.Y, (kernel.Z - 1L) * dilation.Z);
+        keyer = grown ?? keyer;
         fixed (int* source = coords)
-        fixed (int* target = map)
         {
             (long[]? keys, int[]? rowOfKey, int outsideRow) = SortedKeys(source, rows, keyer);
             if (keys is null)
@@ -70,23 +75,33 @@ internal sealed unsafe class SubmanifoldMapBuilder
                     $"coords row {outsideRow} has negative batch index {coords[outsideRow * 4]}; batch indices start at 0.");
             }
 
-            int distinct = CountDistinct(keys, rows);
-
             // With unique coordinates an odd kernel is mirror-symmetric: if o sees i at offset k, i sees o at K-1-k.
-            // Only the offsets lexicographically below zero are joined and each hit also fills its mirror entry, so
-            // entries are pre-filled with -1. Duplicated coordinates would race for a mirror entry: join them all.
+            // Only the offsets lexicographically below zero are joined and each hit also gives its mirror.
+            // Duplicated coordinates would race for a mirror entry: join them all.
+            int distinct = CountDistinct(keys, rows);
             bool mirror = KernelMapBuilder.IsOdd(kernel) && distinct == rows;
             var columns = NeighbourColumns.Create(kernel, dilation, keyer, negativeHalfOnly: mirror);
+            if (mirror && rowOfKey is null && grown is not null)
+            {
+                PairLists pairs = new MirrorPairJoin(keys, rows, kernel, columns).Run();
+                TensorPool.RecycleArray(keys);
+                return new KernelMap(rows, rows, volume, pairs) { MirrorSymmetric = true };
+            }
+
+            int[] map = TensorPool.RentArray<int>(KernelMapBuilder.MapLength(rows, volume));
 
             // Only hits are written, so every entry starts at -1 (mirror entries are written by other rows).
             ParallelWork.For(
                 rows * volume, ParallelChunk * volume, (start, end) => map.AsSpan(start, end - start).Fill(-1));
+            fixed (int* target = map)
+            {
+                var builder = new SubmanifoldMapBuilder(
+                    source, target, keys, rows, rowOfKey, keyer, columns, volume, mirror, unique: distinct == rows);
+                ParallelWork.For(rows, ParallelChunk, builder.JoinRows);
+            }
 
-            var builder = new SubmanifoldMapBuilder(
-                source, target, keys, rows, rowOfKey, keyer, columns, volume, mirror, unique: distinct == rows);
-            ParallelWork.For(rows, ParallelChunk, builder.JoinRows);
             TensorPool.RecycleArray(keys);
-            return new KernelMap(rows, rows, volume, map) { MirrorSymmetric = mirror, RowsInKeyOrder = rowOfKey is null };
+            return new KernelMap(rows, rows, volume, map) { MirrorSymmetric = mirror };
         }
     }
 
@@ -96,7 +111,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
     private static (long[]? Keys, int[]? RowOfKey, int OutsideRow) SortedKeys(
         int* coords, int rows, CoordinateKeyer keyer)
     {
-        long[] keys = TensorPool.RentArray<long>(rows);
+        long[] keys = TensorPool.RentArray<long>(rows + 1);
         int outsideRow = int.MaxValue;
         ParallelWork.For(rows, ParallelChunk, (start, end) =>
         {
@@ -197,12 +212,6 @@ internal sealed unsafe class SubmanifoldMapBuilder
         fixed (int* anchor = anchors)
         {
             var pinned = new PinnedJoin(sorted, lowKey, highKey, offsets, starts, anchor);
-            if (mirror && belowOffset >= 0 && columnCount == 5)
-            {
-                JoinRowsFourColumns(pinned, start, end, anchors);
-                return;
-            }
-
             for (int at = start; at < end; at++)
             {
                 int row = rowOfKey is null ? at : rowOfKey[at];
@@ -216,50 +225,6 @@ internal sealed unsafe class SubmanifoldMapBuilder
                     JoinRow(at, row, c, anchors);
                 }
             }
-        }
-    }
-
-    // The common 3x3x3 case (four columns and the key - 1 neighbour): the column pointers stay in registers from row
-    // to row instead of going through memory.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void JoinRowsFourColumns(PinnedJoin join, int start, int end, int[] anchors)
-    {
-        long* keys = join.Keys;
-        int count = rows, kernelVolume = volume;
-        int* table = map;
-        int[]? rowOf = rowOfKey;
-        long low0 = join.Low[0], low1 = join.Low[1], low2 = join.Low[2], low3 = join.Low[3];
-        long high0 = join.High[0], high1 = join.High[1], high2 = join.High[2], high3 = join.High[3];
-        int* lookup0 = join.Lookup + join.LookupStarts[0];
-        int* lookup1 = join.Lookup + join.LookupStarts[1];
-        int* lookup2 = join.Lookup + join.LookupStarts[2];
-        int* lookup3 = join.Lookup + join.LookupStarts[3];
-        int q0 = anchors[0], q1 = anchors[1], q2 = anchors[2], q3 = anchors[3];
-        int below = belowOffset;
-        for (int at = start; at < end; at++)
-        {
-            int row = rowOf is null ? at : rowOf[at];
-            int* c = coords + (row * 4L);
-            if (!columns.IsInterior(c))
-            {
-                (anchors[0], anchors[1], anchors[2], anchors[3]) = (q0, q1, q2, q3);
-                JoinRow(at, row, c, anchors);
-                (q0, q1, q2, q3) = (anchors[0], anchors[1], anchors[2], anchors[3]);
-                continue;
-            }
-
-            long key = keys[at];
-            int* entries = table + (row * (long)kernelVolume);
-            if (at > 0 && keys[at - 1] == key - 1)
-            {
-                Hit(entries, below, rowOf is null ? at - 1 : rowOf[at - 1], row, fillMirror: true);
-            }
-
-            q0 = Column(keys, count, q0, key + low0, key + high0, lookup0, entries, row, fillMirror: true);
-            q1 = Column(keys, count, q1, key + low1, key + high1, lookup1, entries, row, fillMirror: true);
-            q2 = Column(keys, count, q2, key + low2, key + high2, lookup2, entries, row, fillMirror: true);
-            q3 = Column(keys, count, q3, key + low3, key + high3, lookup3, entries, row, fillMirror: true);
-            entries[kernelVolume / 2] = row;
         }
     }
 

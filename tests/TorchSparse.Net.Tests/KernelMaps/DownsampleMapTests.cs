@@ -137,6 +137,45 @@ public class DownsampleMapTests
         Assert.Equal(map.OutInMap.ToArray(), transposed.Transpose().OutInMap.ToArray());
     }
 
+    // Over rows in key order the kept transposed map is the strided map's lists swapped (shared, not rebuilt); over
+    // rows in random order it is built from the table. Either must be the table transposed entry by entry, with each
+    // list in ascending output order.
+    [Theory]
+    [InlineData("surface", 2, 2)]
+    [InlineData("surface", 3, 2)]
+    [InlineData("random", 2, 2)]
+    [InlineData("random", 3, 2)]
+    public void The_kept_transposed_map_is_the_table_transposed(string cloud, int kernel, int stride)
+    {
+        int[] coords = cloud == "surface" ? TestClouds.Surface(20000) : TestClouds.Random(9000, 2, 40, seed: 5);
+        (KernelMap map, _) = KernelMapBuilder.Downsample(coords, kernel, stride, 1, 0, DownsampleRule.TorchSparse);
+        int volume = map.Volume;
+        int[] table = map.OutInMap.ToArray();
+        int[] expected = Enumerable.Repeat(-1, map.InputCount * volume).ToArray();
+        for (int o = 0; o < map.OutputCount; o++)
+        {
+            for (int k = 0; k < volume; k++)
+            {
+                if (table[(o * volume) + k] is int i and >= 0)
+                {
+                    expected[(i * volume) + k] = o;
+                }
+            }
+        }
+
+        KernelMap transposed = map.Transposed;
+        Assert.Equal(expected, transposed.OutInMap.ToArray());
+        PairLists lists = transposed.Pairs;
+        for (int k = 0; k < volume; k++)
+        {
+            for (int at = lists.Offsets[k]; at < lists.Offsets[k + 1]; at++)
+            {
+                Assert.Equal(lists.Inputs[at], expected[(lists.Outputs[at] * volume) + k]);
+                Assert.True(at == lists.Offsets[k] || lists.Outputs[at] > lists.Outputs[at - 1]);
+            }
+        }
+    }
+
     [Fact]
     public void Spconv_rule_rejects_negative_coordinates_naming_the_row()
     {

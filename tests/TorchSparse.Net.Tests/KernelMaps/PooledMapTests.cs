@@ -7,7 +7,7 @@ using TorchSparse.Tests.Oracles;
 namespace TorchSparse.Tests.KernelMaps;
 
 /// <summary>
-/// Kernel maps built in a <see cref="TensorPool"/> scope reuse the tables of the maps recycled before them
+/// Kernel maps built in a <see cref="TensorPool"/> scope reuse the arrays of the maps recycled before them
 /// (<see cref="TensorPool.RecycleKernelMaps"/>): longer arrays, full of another cloud's entries. Each must still be
 /// the map a fresh build gives, and a recycled map must refuse to be used.
 /// </summary>
@@ -44,21 +44,25 @@ public class PooledMapTests
         Assert.True(pool.IdleBytes > 0);
     }
 
-    [Fact]
-    public void The_next_build_takes_the_recycled_table()
+    [Theory]
+    [InlineData("subm 3")]
+    [InlineData("down 2 stride 2")]
+    public void The_next_build_takes_the_recycled_pair_lists(string kind)
     {
         var pool = new TensorPool();
-        int[] table;
+        int[][] recycled;
         using (pool.Activate())
         {
-            table = KernelMapBuilder.Submanifold(TestClouds.Surface(20000), new Int3(3, 3, 3), 1).RawOutInMap;
+            KernelMap first = Build(kind, TestClouds.Surface(20000));
+            recycled = [first.Pairs.Inputs, first.Pairs.Outputs];
             TensorPool.RecycleKernelMaps();
         }
 
         using (pool.Activate())
         {
-            KernelMap next = KernelMapBuilder.Submanifold(TestClouds.Surface(19000), new Int3(3, 3, 3), 1);
-            Assert.Same(table, next.RawOutInMap);
+            KernelMap next = Build(kind, TestClouds.Surface(19000));
+            Assert.Contains(recycled, array => ReferenceEquals(array, next.Pairs.Inputs));
+            Assert.Contains(recycled, array => ReferenceEquals(array, next.Pairs.Outputs));
         }
     }
 

@@ -47,6 +47,15 @@ internal static class TestClouds
         return rows.SelectMany(r => r).ToArray();
     }
 
+    /// <summary>The rows ordered by (b, x, y, z), the order quantize and strided builds produce (stable, so
+    /// duplicated coordinates keep their relative order).</summary>
+    public static int[] InKeyOrder(int[] coords) =>
+        Enumerable.Range(0, coords.Length / 4)
+            .OrderBy(r => coords[r * 4]).ThenBy(r => coords[(r * 4) + 1]).ThenBy(r => coords[(r * 4) + 2])
+            .ThenBy(r => coords[(r * 4) + 3])
+            .SelectMany(r => coords.AsSpan(r * 4, 4).ToArray())
+            .ToArray();
+
     /// <summary>
     /// A LiDAR-like 2.5-D surface: a wavy height field over a square, one or two voxels thick, in sorted (b, x, y, z)
     /// order as a quantizer produces it. About <paramref name="n"/> voxels per batch.
