@@ -76,23 +76,29 @@ internal readonly struct CoordinateKeyer
             throw new ShapeMismatchException($"coordinates must be flat [N*4] (b, x, y, z); got {coords.Length} ints.");
         }
 
+        (Coordinate min, Coordinate max) = Bounds(coords);
+        return new CoordinateKeyer(min, max);
+    }
+
+    /// <summary>Per-axis minimum and maximum of flat [N*4] rows (the origin for both when empty): a row
+    /// (b, x, y, z) is one 4-lane vector, so this is a lane-wise min and max over the rows.</summary>
+    public static (Coordinate Min, Coordinate Max) Bounds(ReadOnlySpan<int> coords)
+    {
         if (coords.IsEmpty)
         {
-            return new CoordinateKeyer(default, default);
+            return (default, default);
         }
 
-        // A row (b, x, y, z) is one 4-lane vector: the bounds are a lane-wise min and max over the rows.
         var min = Vector128.Create(int.MaxValue);
         var max = Vector128.Create(int.MinValue);
-        for (int at = 0; at < coords.Length; at += 4)
+        for (int at = 0; at + 4 <= coords.Length; at += 4)
         {
             var row = Vector128.Create(coords.Slice(at, 4));
             min = Vector128.Min(min, row);
             max = Vector128.Max(max, row);
         }
 
-        return new CoordinateKeyer(
-            new Coordinate(min[0], min[1], min[2], min[3]), new Coordinate(max[0], max[1], max[2], max[3]));
+        return (new Coordinate(min[0], min[1], min[2], min[3]), new Coordinate(max[0], max[1], max[2], max[3]));
     }
 
     /// <summary>These bounds grown by <paramref name="x"/>, <paramref name="y"/> and <paramref name="z"/> cells on both

@@ -20,6 +20,9 @@ internal sealed unsafe class CandidateGenerator
     private readonly bool minkowski;
     private readonly bool singlePair;
 
+    // Every axis's single pairs as arithmetic, when each has a table (see StridedAxis.SinglePairs); otherwise null.
+    private readonly SinglePairTable[]? singlePairTables;
+
     public CandidateGenerator(
         int* coords, StridedAxis[] axes, Int3 kernel, CoordinateKeyer outKeyer, PayloadLayout layout)
     {
@@ -30,6 +33,8 @@ internal sealed unsafe class CandidateGenerator
         this.layout = layout;
         minkowski = axes[0].MarksFloor;
         singlePair = Array.TrueForAll(axes, a => a.UniformPairs == 1);
+        SinglePairTable?[] tables = Array.ConvertAll(axes, a => a.SinglePairs());
+        singlePairTables = Array.TrueForAll(tables, t => t is not null) ? Array.ConvertAll(tables, t => t!) : null;
         flatOffsets = new int[kernel.Volume];
         for (int jx = 0; jx < kernel.X; jx++)
         {
@@ -66,6 +71,12 @@ internal sealed unsafe class CandidateGenerator
     public void Fill<TStore>(int start, int end, TStore store, long at)
         where TStore : struct, ICandidateStore
     {
+        if (singlePairTables is not null)
+        {
+            FillSinglePairsByTables(start, end, store, at);
+            return;
+        }
+
         if (singlePair)
         {
             FillSinglePairs(start, end, store, at);
@@ -128,6 +139,35 @@ internal sealed unsafe class CandidateGenerator
             int slot = flatOffsets[(((jx * kernel.Y) + jy) * kernel.Z) + jz] + 1;
             bool marks = minkowski && floorX && floorY && floorZ;
             store.Set(at++, key, layout.Encode(row, slot, marks));
+        }
+    }
+
+    // FillSinglePairs with each axis's pair read off its residue table: shifts, masks and loads, no division. Every
+    // pair is the input's floor cell here (a uniform single pair under a marking rule requires it), so every
+    // candidate marks its cell under such a rule.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FillSinglePairsByTables<TStore>(int start, int end, TStore store, long at)
+        where TStore : struct, ICandidateStore
+    {
+        SinglePairTable tx = singlePairTables![0], ty = singlePairTables[1], tz = singlePairTables[2];
+        Coordinate min = outKeyer.Min;
+        long extentX = outKeyer.ExtentX, extentY = outKeyer.ExtentY, extentZ = outKeyer.ExtentZ;
+        int strideJx = kernel.Y * kernel.Z;
+        fixed (long* deltaX = tx.Delta, deltaY = ty.Delta, deltaZ = tz.Delta)
+        fixed (int* offsetX = tx.Offset, offsetY = ty.Offset, offsetZ = tz.Offset, flat = flatOffsets)
+        {
+            for (int row = start; row < end; row++)
+            {
+                int* c = coords + (row * 4L);
+                long ux = (c[1] * tx.Mul) + tx.Add, uy = (c[2] * ty.Mul) + ty.Add, uz = (c[3] * tz.Mul) + tz.Add;
+                long rx = ux & tx.Mask, ry = uy & ty.Mask, rz = uz & tz.Mask;
+                long x = (ux >> tx.Shift) + deltaX[rx] - min.X;
+                long y = (uy >> ty.Shift) + deltaY[ry] - min.Y;
+                long z = (uz >> tz.Shift) + deltaZ[rz] - min.Z;
+                long key = (((((c[0] - (long)min.Batch) * extentX) + x) * extentY) + y) * extentZ + z;
+                int slot = flat[(offsetX[rx] * strideJx) + (offsetY[ry] * kernel.Z) + offsetZ[rz]] + 1;
+                store.Set(at++, key, layout.Encode(row, slot, minkowski));
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using TorchSparse.Coordinates;
 
 namespace TorchSparse.KernelMaps;
 
@@ -164,9 +165,11 @@ internal sealed class StridedAxis
         };
     }
 
-    /// <summary>Validates the rows and derives each axis's output range from the coordinate bounds.</summary>
+    /// <summary>Validates the rows and derives each axis's output range from their bounds
+    /// (<see cref="CoordinateKeyer.Bounds"/>).</summary>
     public static StridedAxis[] ForCoords(
-        ReadOnlySpan<int> coords, StridedRule rule, Int3 kernel, Int3 stride, Int3 dilation, Int3 padding)
+        ReadOnlySpan<int> coords, Coordinate min, Coordinate max, StridedRule rule, Int3 kernel, Int3 stride,
+        Int3 dilation, Int3 padding)
     {
         var axes = new StridedAxis[3];
         for (int axis = 0; axis < 3; axis++)
@@ -174,49 +177,40 @@ internal sealed class StridedAxis
             axes[axis] = new StridedAxis(rule, kernel[axis], stride[axis], dilation[axis], padding[axis]);
         }
 
-        Span<int> minValue = [int.MaxValue, int.MaxValue, int.MaxValue];
-        Span<int> maxValue = [int.MinValue, int.MinValue, int.MinValue];
-        Span<int> minRow = stackalloc int[3];
-        Span<int> maxRow = stackalloc int[3];
-        for (int row = 0, at = 0; at < coords.Length; row++, at += 4)
+        if (min.Batch < 0)
         {
-            if (coords[at] < 0)
-            {
-                throw new InvalidCoordinatesException(
-                    $"coords row {row} has negative batch index {coords[at]}; batch indices start at 0.");
-            }
-
-            for (int axis = 0; axis < 3; axis++)
-            {
-                int value = coords[at + 1 + axis];
-                if (value < minValue[axis])
-                {
-                    (minValue[axis], minRow[axis]) = (value, row);
-                }
-
-                if (value > maxValue[axis])
-                {
-                    (maxValue[axis], maxRow[axis]) = (value, row);
-                }
-            }
+            int row = FirstRow(coords, 0, min.Batch);
+            throw new InvalidCoordinatesException(
+                $"coords row {row} has negative batch index {min.Batch}; batch indices start at 0.");
         }
 
         for (int axis = 0; axis < 3; axis++)
         {
-            if (rule == StridedRule.Spconv && minValue[axis] < 0)
+            int low = axis == 0 ? min.X : axis == 1 ? min.Y : min.Z;
+            int high = axis == 0 ? max.X : axis == 1 ? max.Y : max.Z;
+            if (rule == StridedRule.Spconv && low < 0)
             {
                 throw new InvalidCoordinatesException(
-                    $"coords row {minRow[axis]} has negative {AxisName(axis)} = {minValue[axis]}; the spconv downsample "
-                    + "rule needs non-negative spatial coordinates (shift them by their minimum first).");
+                    $"coords row {FirstRow(coords, axis + 1, low)} has negative {AxisName(axis)} = {low}; the spconv "
+                    + "downsample rule needs non-negative spatial coordinates (shift them by their minimum first).");
             }
-        }
 
-        for (int axis = 0; axis < 3; axis++)
-        {
-            axes[axis].SetOutputRange(coords, axis, minRow[axis], maxRow[axis]);
+            axes[axis].SetOutputRange(coords, axis, low, high);
         }
 
         return axes;
+    }
+
+    // The first row whose lane `lane` (0 batch, 1..3 x, y, z) holds `value`, for error messages.
+    private static int FirstRow(ReadOnlySpan<int> coords, int lane, int value)
+    {
+        int at = lane;
+        while (coords[at] != value)
+        {
+            at += 4;
+        }
+
+        return at / 4;
     }
 
     /// <summary>floor(c / s): the output cell an input falls in under the Minkowski rule.</summary>
@@ -264,6 +258,29 @@ internal sealed class StridedAxis
         offset = pairOffset[pair];
         isFloor = pairDelta[pair] == 0;
         return quotient + pairDelta[pair];
+    }
+
+    /// <summary>
+    /// <see cref="SinglePair"/> as straight-line arithmetic, when every input has one pair (UniformPairs 1) and the
+    /// divisor is a power of two (every downsample with stride = kernel): with u = c*Mul + Add and r = u &amp; Mask,
+    /// the output is (u &gt;&gt; Shift) + Delta[r] through offset index Offset[r]. Null otherwise.
+    /// </summary>
+    public SinglePairTable? SinglePairs()
+    {
+        if (UniformPairs != 1 || divShift < 0 || classResidues is not null)
+        {
+            return null;
+        }
+
+        var delta = new long[div];
+        var offset = new int[div];
+        for (int residue = 0; residue < div; residue++)
+        {
+            delta[residue] = pairDelta[pairStart[residue]];
+            offset[residue] = pairOffset[pairStart[residue]];
+        }
+
+        return new SinglePairTable(mul, add, divShift, div - 1, delta, offset);
     }
 
     /// <summary>
@@ -341,10 +358,8 @@ internal sealed class StridedAxis
 
     public static bool MarksFloorCells(StridedRule rule) => rule is StridedRule.Minkowski or StridedRule.FloorDense;
 
-    private void SetOutputRange(ReadOnlySpan<int> coords, int axis, int minRow, int maxRow)
+    private void SetOutputRange(ReadOnlySpan<int> coords, int axis, long cmin, long cmax)
     {
-        long cmin = coords[(minRow * 4) + 1 + axis];
-        long cmax = coords[(maxRow * 4) + 1 + axis];
         (OutMin, OutMax) = OutputRange(Rule, Size, Stride, Dilation, Padding, term, cmin, cmax);
 
         safeLow = pairDelta.Length == 0 ? 1 : OutMin - pairDelta.Min();
@@ -357,13 +372,18 @@ internal sealed class StridedAxis
         if (OutMin < int.MinValue)
         {
             throw new InvalidCoordinatesException(
-                $"coords row {minRow}: {AxisName(axis)} = {cmin} gives output coordinate {OutMin}, below int32.");
+                $"coords row {FirstRow(coords, axis + 1, (int)cmin)}: {AxisName(axis)} = {cmin} gives output coordinate "
+                + $"{OutMin}, below int32.");
         }
 
         if (OutMax > int.MaxValue && OutMax >= OutMin)
         {
             throw new InvalidCoordinatesException(
-                $"coords row {maxRow}: {AxisName(axis)} = {cmax} gives output coordinate {OutMax}, beyond int32.");
+                $"coords row {FirstRow(coords, axis + 1, (int)cmax)}: {AxisName(axis)} = {cmax} gives output coordinate "
+                + $"{OutMax}, beyond int32.");
         }
     }
 }
+
+/// <summary>One axis's single pairs as arithmetic (see <see cref="StridedAxis.SinglePairs"/>).</summary>
+internal sealed record SinglePairTable(long Mul, long Add, int Shift, long Mask, long[] Delta, int[] Offset);

@@ -42,13 +42,18 @@ internal static unsafe class StridedMapBuilder
 
         int rows = coords.Length / 4;
         int volume = kernel.Volume;
-        StridedAxis[]? axes = rows == 0 ? null : StridedAxis.ForCoords(coords, rule, kernel, stride, dilation, padding);
+        (Coordinate min, Coordinate max) = CoordinateKeyer.Bounds(coords);
+        StridedAxis[]? axes = rows == 0
+            ? null
+            : StridedAxis.ForCoords(coords, min, max, rule, kernel, stride, dilation, padding);
         if (axes is null || Array.Exists(axes, a => a.OutMax < a.OutMin))
         {
             return (new KernelMap(rows, 0, volume, []), []);
         }
 
-        CoordinateKeyer outKeyer = OutputKeyer(coords, axes);
+        var outKeyer = new CoordinateKeyer(
+            new Coordinate(min.Batch, (int)axes[0].OutMin, (int)axes[1].OutMin, (int)axes[2].OutMin),
+            new Coordinate(max.Batch, (int)axes[0].OutMax, (int)axes[1].OutMax, (int)axes[2].OutMax));
         var layout = new PayloadLayout(rows, volume);
         int keyBits = KeySort.BitLength(outKeyer.KeyCount - 1);
         fixed (int* pinned = coords)
@@ -97,20 +102,6 @@ internal static unsafe class StridedMapBuilder
             TensorPool.RecycleArray(candidates);
             return built;
         }
-    }
-
-    private static CoordinateKeyer OutputKeyer(ReadOnlySpan<int> coords, StridedAxis[] axes)
-    {
-        int minBatch = int.MaxValue, maxBatch = int.MinValue;
-        for (int at = 0; at < coords.Length; at += 4)
-        {
-            minBatch = Math.Min(minBatch, coords[at]);
-            maxBatch = Math.Max(maxBatch, coords[at]);
-        }
-
-        return new CoordinateKeyer(
-            new Coordinate(minBatch, (int)axes[0].OutMin, (int)axes[1].OutMin, (int)axes[2].OutMin),
-            new Coordinate(maxBatch, (int)axes[0].OutMax, (int)axes[1].OutMax, (int)axes[2].OutMax));
     }
 
     private sealed record Job(

@@ -84,6 +84,8 @@ public class DownsampleMapTests
     [InlineData("2", "2", DownsampleRule.Minkowski)]
     [InlineData("3", "2", DownsampleRule.Minkowski)]
     [InlineData("3", "3", DownsampleRule.TorchSparse)]
+    [InlineData("2", "2", DownsampleRule.TorchSparse)]
+    [InlineData("4", "4", DownsampleRule.TorchSparse)]
     public void Minkowski_rule_accepts_negative_coordinates(string kernel, string stride, DownsampleRule rule)
     {
         int[] coords = TestClouds.Random(800, batches: 2, grid: 12, seed: 2, origin: -6);
