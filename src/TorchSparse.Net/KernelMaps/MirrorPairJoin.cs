@@ -161,53 +161,45 @@ internal sealed unsafe class MirrorPairJoin
     }
 
     // Copies each chunk's segments into the lists, in chunk order: as found at the joined offset, swapped at its
-    // mirror. Gives each list its final place from the per-chunk counts.
-    private PairLists Place(int[] segments, int[] counts)
+    // mirror; the centre list pairs every row with itself.
+    private PairLists Place(int[] segments, int[] slotCounts)
     {
         int slots = joined.Length, centre = volume / 2;
-        var sizes = new int[volume];
-        var before = new int[chunks * slots];
-        for (int slot = 0; slot < slots; slot++)
+        var counts = new int[chunks * volume];
+        for (int chunk = 0; chunk < chunks; chunk++)
         {
-            int total = 0;
-            for (int chunk = 0; chunk < chunks; chunk++)
+            for (int slot = 0; slot < slots; slot++)
             {
-                before[(chunk * slots) + slot] = total;
-                total += counts[(chunk * slots) + slot];
+                int found = slotCounts[(chunk * slots) + slot];
+                counts[(chunk * volume) + joined[slot]] = found;
+                counts[(chunk * volume) + volume - 1 - joined[slot]] = found;
             }
 
-            sizes[joined[slot]] = total;
-            sizes[volume - 1 - joined[slot]] = total;
+            counts[(chunk * volume) + centre] =
+                ParallelWork.ChunkStart(rows, chunks, chunk + 1) - ParallelWork.ChunkStart(rows, chunks, chunk);
         }
 
-        sizes[centre] = rows;
-        var offsets = new int[volume + 1];
-        for (int k = 0; k < volume; k++)
-        {
-            offsets[k + 1] = offsets[k] + sizes[k];
-        }
-
+        var (offsets, positions) = PairLists.Place(counts, chunks, volume);
         int[] inputs = TensorPool.RentArray<int>(offsets[volume]);
         int[] outputs = TensorPool.RentArray<int>(offsets[volume]);
         ParallelWork.ForEachChunk(rows, chunks, (chunk, start, end) =>
         {
             for (int slot = 0; slot < slots; slot++)
             {
-                int count = counts[(chunk * slots) + slot];
                 int pair = ((chunk * slots) + slot) * capacity * 2;
-                int at = offsets[joined[slot]] + before[(chunk * slots) + slot];
-                int mirrorAt = offsets[volume - 1 - joined[slot]] + before[(chunk * slots) + slot];
-                for (int j = 0; j < count; j++, pair += 2)
+                int at = positions[(chunk * volume) + joined[slot]];
+                int mirrorAt = positions[(chunk * volume) + volume - 1 - joined[slot]];
+                for (int last = at + slotCounts[(chunk * slots) + slot]; at < last; at++, mirrorAt++, pair += 2)
                 {
-                    inputs[at + j] = outputs[mirrorAt + j] = segments[pair];
-                    outputs[at + j] = inputs[mirrorAt + j] = segments[pair + 1];
+                    inputs[at] = outputs[mirrorAt] = segments[pair];
+                    outputs[at] = inputs[mirrorAt] = segments[pair + 1];
                 }
             }
 
-            for (int row = start; row < end; row++)
+            for (int row = start, at = positions[(chunk * volume) + centre]; row < end; row++, at++)
             {
-                inputs[offsets[centre] + row] = row;
-                outputs[offsets[centre] + row] = row;
+                inputs[at] = row;
+                outputs[at] = row;
             }
         });
         return new PairLists(offsets, inputs, outputs);
