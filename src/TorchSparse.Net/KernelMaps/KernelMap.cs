@@ -87,7 +87,11 @@ public sealed class KernelMap
         get
         {
             ThrowIfRecycled();
-            return outInMap ??= pairs!.ToTable(OutputCount, Volume);
+
+            // Derived at most once even when several threads ask at the same moment: the first one kept wins.
+            return outInMap
+                ?? Interlocked.CompareExchange(ref outInMap, pairs!.ToTable(OutputCount, Volume), null)
+                ?? outInMap!;
         }
     }
 
@@ -147,7 +151,7 @@ public sealed class KernelMap
         get
         {
             ThrowIfRecycled();
-            return pairs ??= PairLists.From(this);
+            return pairs ?? Interlocked.CompareExchange(ref pairs, PairLists.From(this), null) ?? pairs!;
         }
     }
 
