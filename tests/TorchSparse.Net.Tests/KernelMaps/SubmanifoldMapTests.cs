@@ -128,6 +128,40 @@ public class SubmanifoldMapTests
         }
     }
 
+    // At the int32 edges the key space cannot grow by the kernel's reach, so the join checks edge rows one by one
+    // (rows in key order then take the table path too); a neighbour past int32 is no voxel, never the other end.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Coordinates_at_the_int32_edges_match_reference(bool inKeyOrder)
+    {
+        var rows = new List<int>();
+        foreach (int x in new[] { int.MinValue, int.MinValue + 1, -1, 0, 1, int.MaxValue - 1, int.MaxValue })
+        {
+            for (int y = 0; y < 3; y++)
+            {
+                for (int z = 0; z < 3; z++)
+                {
+                    if ((x + y + z) % 2 == 0 || y == 1)
+                    {
+                        rows.AddRange([0, x, y, z]);
+                    }
+                }
+            }
+        }
+
+        int[] coords = TestClouds.InKeyOrder(rows.ToArray());
+        if (!inKeyOrder)
+        {
+            coords = Enumerable.Range(0, coords.Length / 4).Reverse()
+                .SelectMany(r => coords.AsSpan(r * 4, 4).ToArray()).ToArray();
+        }
+
+        int[] expected = ReferenceKernelMap.Submanifold(coords, [3, 3, 3], [1, 1, 1]);
+        Assert.Equal(expected, KernelMapBuilder.Submanifold(coords, 3, 1).OutInMap.ToArray());
+        Assert.True(expected.Count(i => i >= 0) > 2 * coords.Length / 4, "neighbours besides the centre");
+    }
+
     [Fact]
     public void Rejects_a_negative_batch_naming_the_row()
     {

@@ -59,11 +59,13 @@ internal static class ReferenceKernelMap
         {
             for (int k = 0; k < order.Count; k++)
             {
-                var c = (coords[o * 4],
-                    coords[(o * 4) + 1] + Displacement(kernel[0], order[k].X, dilation[0]),
-                    coords[(o * 4) + 2] + Displacement(kernel[1], order[k].Y, dilation[1]),
-                    coords[(o * 4) + 3] + Displacement(kernel[2], order[k].Z, dilation[2]));
-                map[(o * order.Count) + k] = rows.TryGetValue(c, out int i) ? i : -1;
+                // In int64: a displaced coordinate past int32 is no voxel (it must not wrap to the other end).
+                long x = coords[(o * 4) + 1] + (long)Displacement(kernel[0], order[k].X, dilation[0]);
+                long y = coords[(o * 4) + 2] + (long)Displacement(kernel[1], order[k].Y, dilation[1]);
+                long z = coords[(o * 4) + 3] + (long)Displacement(kernel[2], order[k].Z, dilation[2]);
+                bool inside = x == (int)x && y == (int)y && z == (int)z;
+                map[(o * order.Count) + k] =
+                    inside && rows.TryGetValue((coords[o * 4], (int)x, (int)y, (int)z), out int i) ? i : -1;
             }
         }
 
