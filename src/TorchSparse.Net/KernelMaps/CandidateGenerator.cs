@@ -18,9 +18,8 @@ internal sealed unsafe class CandidateGenerator
     private readonly CoordinateKeyer outKeyer;
     private readonly PayloadLayout layout;
     private readonly bool minkowski;
-    private readonly bool singlePair;
 
-    // Every axis's single pairs as arithmetic, when each has a table (see StridedAxis.SinglePairs); otherwise null.
+    // Every axis's single pairs, when each has a table (see StridedAxis.SinglePairs); otherwise null.
     private readonly SinglePairTable[]? singlePairTables;
 
     public CandidateGenerator(
@@ -32,7 +31,6 @@ internal sealed unsafe class CandidateGenerator
         this.outKeyer = outKeyer;
         this.layout = layout;
         minkowski = axes[0].MarksFloor;
-        singlePair = Array.TrueForAll(axes, a => a.UniformPairs == 1);
         SinglePairTable?[] tables = Array.ConvertAll(axes, a => a.SinglePairs());
         singlePairTables = Array.TrueForAll(tables, t => t is not null) ? Array.ConvertAll(tables, t => t!) : null;
         flatOffsets = new int[kernel.Volume];
@@ -73,12 +71,6 @@ internal sealed unsafe class CandidateGenerator
     {
         if (singlePairTables is not null)
         {
-            FillSinglePairsByTables(start, end, store, at);
-            return;
-        }
-
-        if (singlePair)
-        {
             FillSinglePairs(start, end, store, at);
             return;
         }
@@ -118,35 +110,12 @@ internal sealed unsafe class CandidateGenerator
         }
     }
 
-    // Every row reaches exactly one output (kernel = stride): one candidate per row, computed without buffers. A
-    // uniform pair count means every pair is inside the output range, and under the Minkowski rule every floor cell
-    // is paired, so no bare marker is needed.
+    // Every row reaches exactly one output (kernel = stride): one candidate per row, each axis's pair read off its
+    // residue table, with no buffers and, for power-of-two strides, no division. A uniform pair count means every pair
+    // is inside the output range, and under a marking rule it requires every pair to be the input's floor cell, so
+    // every candidate marks its cell and no bare marker is needed.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillSinglePairs<TStore>(int start, int end, TStore store, long at)
-        where TStore : struct, ICandidateStore
-    {
-        StridedAxis ax = axes[0], ay = axes[1], az = axes[2];
-        Coordinate min = outKeyer.Min;
-        long extentX = outKeyer.ExtentX, extentY = outKeyer.ExtentY, extentZ = outKeyer.ExtentZ;
-        for (int row = start; row < end; row++)
-        {
-            int* c = coords + (row * 4L);
-            long x = ax.SinglePair(c[1], out int jx, out bool floorX);
-            long y = ay.SinglePair(c[2], out int jy, out bool floorY);
-            long z = az.SinglePair(c[3], out int jz, out bool floorZ);
-            long key = (((((c[0] - (long)min.Batch) * extentX) + x - min.X) * extentY) + y - min.Y) * extentZ
-                + z - min.Z;
-            int slot = flatOffsets[(((jx * kernel.Y) + jy) * kernel.Z) + jz] + 1;
-            bool marks = minkowski && floorX && floorY && floorZ;
-            store.Set(at++, key, layout.Encode(row, slot, marks));
-        }
-    }
-
-    // FillSinglePairs with each axis's pair read off its residue table: shifts, masks and loads, no division. Every
-    // pair is the input's floor cell here (a uniform single pair under a marking rule requires it), so every
-    // candidate marks its cell under such a rule.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void FillSinglePairsByTables<TStore>(int start, int end, TStore store, long at)
         where TStore : struct, ICandidateStore
     {
         SinglePairTable tx = singlePairTables![0], ty = singlePairTables[1], tz = singlePairTables[2];
@@ -159,11 +128,10 @@ internal sealed unsafe class CandidateGenerator
             for (int row = start; row < end; row++)
             {
                 int* c = coords + (row * 4L);
-                long ux = (c[1] * tx.Mul) + tx.Add, uy = (c[2] * ty.Mul) + ty.Add, uz = (c[3] * tz.Mul) + tz.Add;
-                long rx = ux & tx.Mask, ry = uy & ty.Mask, rz = uz & tz.Mask;
-                long x = (ux >> tx.Shift) + deltaX[rx] - min.X;
-                long y = (uy >> ty.Shift) + deltaY[ry] - min.Y;
-                long z = (uz >> tz.Shift) + deltaZ[rz] - min.Z;
+                (long qx, long rx) = tx.Split(c[1]);
+                (long qy, long ry) = ty.Split(c[2]);
+                (long qz, long rz) = tz.Split(c[3]);
+                long x = qx + deltaX[rx] - min.X, y = qy + deltaY[ry] - min.Y, z = qz + deltaZ[rz] - min.Z;
                 long key = (((((c[0] - (long)min.Batch) * extentX) + x) * extentY) + y) * extentZ + z;
                 int slot = flat[(offsetX[rx] * strideJx) + (offsetY[ry] * kernel.Z) + offsetZ[rz]] + 1;
                 store.Set(at++, key, layout.Encode(row, slot, minkowski));

@@ -246,28 +246,13 @@ internal sealed class StridedAxis
     }
 
     /// <summary>
-    /// The one (output coordinate, offset index) pair of <paramref name="c"/> when <see cref="UniformPairs"/> is 1
-    /// (the common kernel = stride downsample): what <see cref="Pairs"/> writes, without the buffers.
-    /// <paramref name="isFloor"/> says whether the output is the input's own floor(c/s) cell.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long SinglePair(int c, out int offset, out bool isFloor)
-    {
-        (long quotient, int residue) = Split(c);
-        int pair = pairStart[residue];
-        offset = pairOffset[pair];
-        isFloor = pairDelta[pair] == 0;
-        return quotient + pairDelta[pair];
-    }
-
-    /// <summary>
-    /// <see cref="SinglePair"/> as straight-line arithmetic, when every input has one pair (UniformPairs 1) and the
-    /// divisor is a power of two (every downsample with stride = kernel): with u = c*Mul + Add and r = u &amp; Mask,
-    /// the output is (u &gt;&gt; Shift) + Delta[r] through offset index Offset[r]. Null otherwise.
+    /// The one (output coordinate, offset index) pair of every input coordinate as a table per residue, when every
+    /// input has one pair (UniformPairs 1, as in every downsample with stride = kernel) and the residues are the
+    /// classes (divisor at most 4096). Null otherwise.
     /// </summary>
     public SinglePairTable? SinglePairs()
     {
-        if (UniformPairs != 1 || divShift < 0 || classResidues is not null)
+        if (UniformPairs != 1 || classResidues is not null)
         {
             return null;
         }
@@ -280,7 +265,7 @@ internal sealed class StridedAxis
             offset[residue] = pairOffset[pairStart[residue]];
         }
 
-        return new SinglePairTable(mul, add, divShift, div - 1, delta, offset);
+        return new SinglePairTable(mul, add, div, divShift, delta, offset);
     }
 
     /// <summary>
@@ -335,7 +320,7 @@ internal sealed class StridedAxis
         return (quotient, ClassOf(scaled - (quotient * div)));
     }
 
-    private static long FloorDiv(long a, long b) => Math.DivRem(a, b, out long r) - (r < 0 ? 1 : 0);
+    internal static long FloorDiv(long a, long b) => Math.DivRem(a, b, out long r) - (r < 0 ? 1 : 0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ClassOf(long residue)
@@ -385,5 +370,18 @@ internal sealed class StridedAxis
     }
 }
 
-/// <summary>One axis's single pairs as arithmetic (see <see cref="StridedAxis.SinglePairs"/>).</summary>
-internal sealed record SinglePairTable(long Mul, long Add, int Shift, long Mask, long[] Delta, int[] Offset);
+/// <summary>
+/// One axis's single pairs (see <see cref="StridedAxis.SinglePairs"/>): input c scales to u = c*Mul + Add, which
+/// splits into q = floor(u / Div) (a shift when Shift is not negative) and residue r; the output is q + Delta[r],
+/// through offset index Offset[r].
+/// </summary>
+internal sealed record SinglePairTable(long Mul, long Add, long Div, int Shift, long[] Delta, int[] Offset)
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public (long Quotient, long Residue) Split(int c)
+    {
+        long u = (c * Mul) + Add;
+        long quotient = Shift >= 0 ? u >> Shift : StridedAxis.FloorDiv(u, Div);
+        return (quotient, u - (quotient * Div));
+    }
+}
