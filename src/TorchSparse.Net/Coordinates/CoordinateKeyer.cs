@@ -105,8 +105,8 @@ internal readonly struct CoordinateKeyer
     /// sides of each axis, or null when the grown bounds would leave int32 or the 2^62 keys.</summary>
     public CoordinateKeyer? Grown(long x, long y, long z)
     {
-        long[] low = [Min.X - x, Min.Y - y, Min.Z - z];
-        long[] high = [Max.X + x, Max.Y + y, Max.Z + z];
+        ReadOnlySpan<long> low = [Min.X - x, Min.Y - y, Min.Z - z];
+        ReadOnlySpan<long> high = [Max.X + x, Max.Y + y, Max.Z + z];
         Int128 keyCount = spanB + 1L;
         for (int axis = 0; axis < 3; axis++)
         {

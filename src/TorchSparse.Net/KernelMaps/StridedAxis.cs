@@ -320,7 +320,11 @@ internal sealed class StridedAxis
         return (quotient, ClassOf(scaled - (quotient * div)));
     }
 
-    internal static long FloorDiv(long a, long b) => Math.DivRem(a, b, out long r) - (r < 0 ? 1 : 0);
+    private static long FloorDiv(long a, long b) => Math.DivRem(a, b, out long r) - (r < 0 ? 1 : 0);
+
+    /// <summary>floor(a / b), a shift when <paramref name="shift"/> (log2 b for a power of two, else -1) allows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static long FloorDiv(long a, long b, int shift) => shift >= 0 ? a >> shift : FloorDiv(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ClassOf(long residue)
@@ -335,7 +339,7 @@ internal sealed class StridedAxis
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private long Divide(long value) => divShift >= 0 ? value >> divShift : FloorDiv(value, div);
+    private long Divide(long value) => FloorDiv(value, div, divShift);
 
     private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
 
@@ -381,7 +385,7 @@ internal sealed record SinglePairTable(long Mul, long Add, long Div, int Shift, 
     public (long Quotient, long Residue) Split(int c)
     {
         long u = (c * Mul) + Add;
-        long quotient = Shift >= 0 ? u >> Shift : StridedAxis.FloorDiv(u, Div);
+        long quotient = StridedAxis.FloorDiv(u, Div, Shift);
         return (quotient, u - (quotient * Div));
     }
 }

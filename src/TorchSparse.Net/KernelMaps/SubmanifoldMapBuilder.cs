@@ -232,7 +232,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
     // row's range and records every key in it. Returns the pointer for the next row.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Column(
-        long* keys, int count, int q, long first, long last, int* lookup, int* entries, int row, bool fillMirror)
+        long* keys, int count, int q, long first, long last, int* lookup, int* entries, int row)
     {
         while (q < count && keys[q] < first)
         {
@@ -244,7 +244,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
             int k = lookup[keys[p] - first];
             if (k >= 0)
             {
-                Hit(entries, k, rowOfKey is null ? p : rowOfKey[p], row, fillMirror);
+                Hit(entries, k, rowOfKey is null ? p : rowOfKey[p], row);
             }
         }
 
@@ -252,10 +252,10 @@ internal sealed unsafe class SubmanifoldMapBuilder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Hit(int* entries, int k, int neighbour, int row, bool fillMirror)
+    private void Hit(int* entries, int k, int neighbour, int row)
     {
         entries[k] = neighbour;
-        if (fillMirror)
+        if (mirror)
         {
             map[(neighbour * (long)volume) + volume - 1 - k] = row;
         }
@@ -278,14 +278,14 @@ internal sealed unsafe class SubmanifoldMapBuilder
         int* entries = map + (row * (long)volume);
         if (belowOffset >= 0 && at > 0 && keys[at - 1] == key - 1)
         {
-            Hit(entries, belowOffset, rowOfKey is null ? at - 1 : rowOfKey[at - 1], row, mirror);
+            Hit(entries, belowOffset, rowOfKey is null ? at - 1 : rowOfKey[at - 1], row);
         }
 
         for (int column = 0; column < columnCount; column++)
         {
             anchors[column] = Column(
                 keys, count, anchors[column], key + low[column], key + high[column], lookup + starts[column], entries,
-                row, mirror);
+                row);
         }
 
         if (mirror)
@@ -326,7 +326,7 @@ internal sealed unsafe class SubmanifoldMapBuilder
                     continue;
                 }
 
-                Hit(entries, k, rowOfKey is null ? q : rowOfKey[q], row, mirror);
+                Hit(entries, k, rowOfKey is null ? q : rowOfKey[q], row);
             }
         }
 
