@@ -69,4 +69,20 @@ public sealed class RenderExportCommandTests : IDisposable
         Assert.Equal(2, Program.Run(args));
         Assert.False(File.Exists(output));
     }
+
+    /// <summary>The readers' messages already name the file; the viewer's wrapper must not name it again.</summary>
+    [Theory]
+    [InlineData("cloud.xyz", "unknown point cloud extension")]
+    [InlineData("short.bin", "multiple of 16")]
+    public void Unreadable_input_is_named_once(string name, string problem)
+    {
+        string path = Path.Combine(folder, name);
+        File.WriteAllBytes(path, new byte[18]);
+
+        (int code, string text) = CliOutput.Run(["render", path, "--out", Path.Combine(folder, "bad.png")]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(problem, text, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, System.Text.RegularExpressions.Regex.Escape(path)));
+    }
 }

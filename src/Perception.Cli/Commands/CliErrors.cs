@@ -13,7 +13,7 @@ internal static class CliErrors
             return command();
         }
         catch (Exception e) when (e is SparseEngineException or Datasets.DatasetFormatException or IOException or UnauthorizedAccessException
-            or ArgumentException or InvalidOperationException or Training.TrainingConfigException
+            or ArgumentException or InvalidOperationException or NotSupportedException or Training.TrainingConfigException
             or TorchSparse.Gpu.OpenCl.OpenClException or TorchSparse.Gpu.OpenCl.OpenClUnavailableException
             or Ros2.Mcap.McapFormatException or Ros2.Cdr.CdrFormatException or Ros2.PointClouds.PointCloud2LayoutException
             or Ros2.Compression.CompressionUnavailableException or Ros2.Dds.DdsException
