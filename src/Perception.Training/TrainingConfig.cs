@@ -101,7 +101,8 @@ internal sealed class ConfigChecks(string source)
     {
         if (!condition)
         {
-            throw new TrainingConfigException($"{source}: {key} is {value ?? "missing"}; expected {expected}.");
+            string shown = value is null or "" ? "missing" : $"{value}";
+            throw new TrainingConfigException($"{source}: {key} is {shown}; expected {expected}.");
         }
     }
 }

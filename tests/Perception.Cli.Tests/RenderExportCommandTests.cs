@@ -70,6 +70,16 @@ public sealed class RenderExportCommandTests : IDisposable
         Assert.False(File.Exists(output));
     }
 
+    [Fact]
+    public void Bad_option_message_has_no_code_parameter_name()
+    {
+        (int code, string text) = CliOutput.Run(["render", scan, "--out", Path.Combine(folder, "bad.png"), "--camera", "orbit:abc"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("orbit:abc", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", text, StringComparison.Ordinal);
+    }
+
     /// <summary>The readers' messages already name the file; the viewer's wrapper must not name it again.</summary>
     [Theory]
     [InlineData("cloud.xyz", "unknown point cloud extension")]

@@ -61,6 +61,20 @@ public sealed class SegmentCommandTests : IDisposable
     }
 
     [Fact]
+    public void Sequence_output_that_is_a_file_is_a_clear_error()
+    {
+        string velodyne = Directory.CreateDirectory(Path.Combine(folder, "sequences", "08", "velodyne")).FullName;
+        Copy("scene.bin", Path.Combine(velodyne, "000000.bin"));
+        string file = Copy("scene.bin", "not-a-folder");
+
+        (int code, string text) = CliOutput.Run(["segment", "--model", ModelFixtures.PathOf("minkunet_cr0p5.pt"),
+            "--input", Path.GetDirectoryName(velodyne)!, "--output", file]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--output", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Truncated_scan_is_a_clear_error()
     {
         string scan = Path.Combine(folder, "broken.bin");

@@ -119,7 +119,9 @@ public sealed class ViewCommandTests : IDisposable
     [Fact]
     public void Without_an_X_server_the_error_says_so()
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "perception.dll"), "view", "missing.bin"])
+        string scan = Path.Combine(folder, "000000.bin");
+        KittiScanFile.Write(scan, [1f, 2f, -1.7f, 0.5f]);
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "perception.dll"), "view", scan])
         {
             RedirectStandardOutput = true,
         };
@@ -129,5 +131,15 @@ public sealed class ViewCommandTests : IDisposable
         viewer.WaitForExit();
         Assert.Equal(2, viewer.ExitCode);
         Assert.Contains("glfwInit failed", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The input is checked before the display, so a user without one learns first that the file is wrong.</summary>
+    [Fact]
+    public void A_missing_file_is_named_before_the_display_is_tried()
+    {
+        (int code, string output) = CliOutput.Run(["view", Path.Combine(folder, "missing.bin")]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("missing.bin: no such file or folder", output, StringComparison.Ordinal);
     }
 }

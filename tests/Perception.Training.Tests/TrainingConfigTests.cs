@@ -64,6 +64,11 @@ public sealed class TrainingConfigTests
     }
 
     [Fact]
+    public void Absent_dataset_root_is_called_missing() =>
+        Assert.Contains("dataset.root is missing", Assert.Throws<TrainingConfigException>(() => TrainingConfig.Parse("num_epochs: 3", "a.yaml")).Message,
+            StringComparison.Ordinal);
+
+    [Fact]
     public void Unknown_key_is_refused_with_its_line()
     {
         var e = Assert.Throws<TrainingConfigException>(() => TrainingConfig.Parse(Valid + "\nnum_epoch: 3", "a.yaml"));

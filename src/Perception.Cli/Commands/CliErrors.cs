@@ -19,10 +19,15 @@ internal static class CliErrors
             or Ros2.Compression.CompressionUnavailableException or Ros2.Dds.DdsException
             or Viewer.ViewerException)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessage(e))}");
             return 2;
         }
     }
+
+    // ArgumentException appends " (Parameter 'name')" with the code's parameter name, which means nothing to a user.
+    private static string UserMessage(Exception e) => e is ArgumentException { ParamName: { } name }
+        ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
+        : e.Message;
 
     /// <summary>Fails before any work when the folder an output file goes into does not exist.</summary>
     public static void RequireOutputFolder(string path, string option)

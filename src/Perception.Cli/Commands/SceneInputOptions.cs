@@ -118,7 +118,10 @@ internal sealed class SceneInputOptions
                 : (new FrameList(scans, i => Frame(parse, Read(scans[i], null, predictions))), null);
         }
 
-        return (new FrameList([path], _ => Frame(parse, Read(path, parse.GetValue(labels), predictions))), null);
+        // Frames load lazily (the window opens first), so a missing file is named here, before any display work.
+        return File.Exists(path)
+            ? (new FrameList([path], _ => Frame(parse, Read(path, parse.GetValue(labels), predictions))), null)
+            : throw new SceneInputException(path, "no such file or folder");
     }
 
     /// <summary>One line about the points, and the legend as coloured swatches when coloured by class.</summary>

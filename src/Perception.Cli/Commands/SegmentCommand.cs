@@ -104,6 +104,11 @@ internal static class SegmentCommand
         }
 
         output ??= Path.Combine(folder, "predictions");
+        if (File.Exists(output))
+        {
+            throw new IOException($"--output: '{output}' is a file; a sequence's predictions go to a folder of .label files.");
+        }
+
         Directory.CreateDirectory(output);
         var segmenter = new SemanticSegmenter(model);
         KittiLearningMap map = KittiLearningMap.Spvnas;
