@@ -97,6 +97,19 @@ public sealed class FoxgloveCommandTests : IDisposable
     [InlineData("foxglove", "--topics", "/a", "--address", "not-an-ip")]
     public void Usage_errors_exit_with_2(params string[] arguments) => Assert.Equal(2, Program.Run(arguments));
 
+    /// <summary>The message names the option, and nothing is served (no connection line) before the check.</summary>
+    [Theory]
+    [InlineData("--port", "--topics", "/a", "--port", "99999")]
+    [InlineData("--mcap", "--mcap", "/nonexistent/x.mcap", "--port", "0")]
+    public void Usage_error_names_its_option_before_serving(string named, params string[] arguments)
+    {
+        (int code, string output) = CliOutput.Run(["foxglove", .. arguments]);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {named}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("open a connection", output, StringComparison.Ordinal);
+    }
+
     private static PointCloud2 Cloud(int seed, int points)
     {
         var random = new Random(seed);

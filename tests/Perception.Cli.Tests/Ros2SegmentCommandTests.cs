@@ -107,6 +107,11 @@ public sealed class Ros2SegmentCommandTests : IDisposable
         Assert.Equal(2, Program.Run(["ros2", "segment", "--params", parameters]));
     }
 
+    [Fact]
+    public void Missing_parameter_file_is_named_with_its_option() =>
+        Assert.StartsWith("--params:", Assert.Throws<IOException>(() => SegmentationNodeOptions.FromYaml(Path.Combine(folder, "nope.yaml"))).Message,
+            StringComparison.Ordinal);
+
     private static uint Colour(uint label)
     {
         (byte r, byte g, byte b) = Datasets.SemanticKitti.KittiClassColors.Of((int)label);

@@ -37,11 +37,17 @@ internal static class FoxgloveCommand
                 throw new ArgumentException("give either --topics or --mcap.");
             }
 
+            if (file is not null && !File.Exists(file))
+            {
+                throw new IOException($"--mcap: '{file}' does not exist.");
+            }
+
             var options = new FoxgloveServerOptions
             {
                 Address = IPAddress.TryParse(parse.GetValue(address), out IPAddress? ip) ? ip
                     : throw new ArgumentException($"--address: '{parse.GetValue(address)}' is not an IP address."),
-                Port = parse.GetValue(port),
+                Port = parse.GetValue(port) is >= 0 and <= IPEndPoint.MaxPort ? parse.GetValue(port)
+                    : throw new ArgumentException($"--port: {parse.GetValue(port)} is not a TCP port (0..65535; 0 picks a free one)."),
                 QueueMessages = parse.GetValue(queue) > 0 ? parse.GetValue(queue) : throw new ArgumentException("--queue must be positive."),
                 SendsTime = file is not null,
                 Metadata = new Dictionary<string, string> { ["source"] = file is null ? "ros2" : "mcap" },
@@ -80,11 +86,6 @@ internal static class FoxgloveCommand
 
     private static int ServeRecording(FoxgloveServer server, string file, double rate, bool loop, CancellationToken stop)
     {
-        if (!File.Exists(file))
-        {
-            throw new IOException($"--mcap: '{file}' does not exist.");
-        }
-
         var playback = new McapPlayback(file, server, rate, loop, waitForSubscriber: true);
         try
         {

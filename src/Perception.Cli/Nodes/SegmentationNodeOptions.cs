@@ -62,6 +62,11 @@ internal sealed record SegmentationNodeOptions
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static SegmentationNodeOptions FromYaml(string path)
     {
+        if (!File.Exists(path))
+        {
+            throw new IOException($"--params: '{path}' does not exist.");
+        }
+
         var stream = new YamlStream();
         using (var reader = new StreamReader(path))
         {
