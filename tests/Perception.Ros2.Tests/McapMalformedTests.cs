@@ -114,6 +114,29 @@ public sealed class McapMalformedTests : IDisposable
         Assert.Contains("limit", Assert.Throws<McapFormatException>(() => ReadAll(path)).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(McapCompression.Zstd, 512UL << 20)] // under the reader's 1 GiB limit: only the data can refuse it
+    [InlineData(McapCompression.Lz4, 512UL << 20)]
+    [InlineData(McapCompression.Zstd, 10UL)]
+    [InlineData(McapCompression.Lz4, 10UL)]
+    public void A_chunk_whose_data_does_not_match_its_uncompressed_size_allocates_only_what_decompresses(
+        McapCompression compression, ulong uncompressedSize)
+    {
+        string path = Write(compression);
+        byte[] file = File.ReadAllBytes(path);
+        int chunk = file.AsSpan(8).IndexOf((byte)McapOpcode.Chunk) + 8;
+        BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(chunk + 9 + 16), uncompressedSize);
+        File.WriteAllBytes(path, file);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<McapFormatException>(() => ReadAll(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated to read a {file.Length}-byte file");
+        Assert.Equal(("Chunk", (long)chunk), (e.Record, e.Offset));
+        Assert.Contains("uncompressed_size", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_bad_summary_CRC_is_refused_on_open()
     {
