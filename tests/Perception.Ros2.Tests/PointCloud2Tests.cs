@@ -84,6 +84,32 @@ public sealed class PointCloud2Tests
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", "x")] // an empty name
+    [InlineData("x", "a b")] // white space: PCD and PLY headers split on it
+    [InlineData("x", "x")] // a repeated name
+    public void Field_names_a_file_cloud_cannot_hold_are_refused_by_the_conversion(string first, string second)
+    {
+        PointCloud2 cloud = PointCloud2Builder.WrapXyzi(TestMessages.Header, new byte[32]) with
+        {
+            Fields = [new(first, 0, PointFieldDatatype.Float32), new(second, 4, PointFieldDatatype.Float32)],
+        };
+
+        var e = Assert.Throws<PointCloud2LayoutException>(() => PointCloudConversion.ToPointCloud(cloud));
+        Assert.Contains("Field name", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Overlapping_fields_are_refused_by_the_conversion_instead_of_copying_the_data_per_field()
+    {
+        // Every field spans the whole 16-byte point: each would become a column of its own, a copy of all the data.
+        var wide = Enumerable.Range(0, 100).Select(i => new PointField($"f{i}", 0, PointFieldDatatype.UInt8, 16));
+        PointCloud2 cloud = PointCloud2Builder.WrapXyzi(TestMessages.Header, new byte[32]) with { Fields = [.. wide] };
+
+        var e = Assert.Throws<PointCloud2LayoutException>(() => PointCloudConversion.ToPointCloud(cloud));
+        Assert.Contains("1600 bytes of a point but point_step is 16", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void File_clouds_convert_both_ways_with_every_type_kept()
     {
