@@ -110,6 +110,23 @@ public sealed class PointCloud2Tests
         Assert.Contains("1600 bytes of a point but point_step is 16", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(uint.MaxValue, 0u, 1u, "width 4294967295")] // no points, yet a width past int32
+    [InlineData(0u, uint.MaxValue, 1u, "height 4294967295")]
+    [InlineData(0u, 1u, 0x80000000u, "count 2147483648")] // no points, so the data cannot refuse the count
+    public void Dimensions_and_counts_past_int32_are_refused_even_without_points(uint width, uint height, uint count,
+        string message)
+    {
+        PointCloud2 cloud = PointCloud2Builder.WrapXyzi(TestMessages.Header, new byte[32]) with
+        {
+            Width = width, Height = height, PointStep = uint.MaxValue, RowStep = 0,
+            Fields = [new PointField("x", 0, PointFieldDatatype.UInt8, count)],
+        };
+
+        var e = Assert.Throws<PointCloud2LayoutException>(() => PointCloudConversion.ToPointCloud(cloud));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void File_clouds_convert_both_ways_with_every_type_kept()
     {

@@ -17,14 +17,21 @@ public sealed class PointCloud2Reader
     {
         this.cloud = cloud;
         ulong points = (ulong)cloud.Width * cloud.Height;
-        if (points > (ulong)Array.MaxLength)
+        // Each dimension too, not only the product: an empty cloud may still claim a width past int32.
+        if (points > (ulong)Array.MaxLength || cloud.Width > int.MaxValue || cloud.Height > int.MaxValue)
         {
-            throw new PointCloud2LayoutException($"{cloud.Width} × {cloud.Height} points is too many for one cloud.");
+            throw new PointCloud2LayoutException(
+                $"width {cloud.Width} × height {cloud.Height} points is too many for one cloud.");
         }
 
         PointCount = (int)points;
         foreach (PointField field in cloud.Fields)
         {
+            if (field.Count > int.MaxValue)
+            {
+                throw new PointCloud2LayoutException($"Field '{field.Name}' has count {field.Count}, past int32.");
+            }
+
             ulong end = field.Offset + ((ulong)SizeOf(field) * Math.Max(field.Count, 1u));
             if (end > cloud.PointStep)
             {
