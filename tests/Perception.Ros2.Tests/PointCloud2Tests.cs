@@ -85,6 +85,23 @@ public sealed class PointCloud2Tests
     }
 
     [Theory]
+    [InlineData(1)] // past the count of 1
+    [InlineData(-1)]
+    public void A_component_the_field_does_not_have_is_a_layout_error_naming_the_field(int component)
+    {
+        // The message's own field list says 'y' has 3 components, but a second 'y' of count 1 comes first.
+        PointCloud2 cloud = PointCloud2Builder.WrapXyzi(TestMessages.Header, new byte[32]) with
+        {
+            Fields = [new("y", 0, PointFieldDatatype.Float32), new("y", 4, PointFieldDatatype.Float32, 3)],
+        };
+
+        var reader = new PointCloud2Reader(cloud);
+
+        var e = Assert.Throws<PointCloud2LayoutException>(() => reader.ReadFloat32("y", component));
+        Assert.Contains($"Field 'y' has count 1; component {component}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("", "x")] // an empty name
     [InlineData("x", "a b")] // white space: PCD and PLY headers split on it
     [InlineData("x", "x")] // a repeated name

@@ -83,10 +83,17 @@ public sealed class PointCloud2Reader
 
     /// <summary>One component of a field for every point, converted to float32 (uint8 intensity 0..255 stays 0..255).
     /// </summary>
-    /// <exception cref="PointCloud2LayoutException">The field is missing.</exception>
+    /// <exception cref="PointCloud2LayoutException">The field is missing or has no such component.</exception>
     public float[] ReadFloat32(string name, int component = 0)
     {
         PointField field = Require(name);
+        if ((uint)component >= Math.Max(field.Count, 1u))
+        {
+            // The count comes from the message, so a component the caller expects may not be there.
+            throw new PointCloud2LayoutException(
+                $"Field '{name}' has count {field.Count}; component {component} is not in it.");
+        }
+
         var values = new float[PointCount];
         for (int p = 0; p < values.Length; p++)
         {
