@@ -75,6 +75,30 @@ public sealed class RosbagPlayTests : IDisposable
         }
     }
 
+    [DdsPeerFact]
+    public void Recorded_topic_names_that_ROS_cannot_publish_are_skipped_with_the_reason()
+    {
+        string path = Path.Combine(folder, "names.mcap");
+        using (var writer = new RosbagMcapWriter(path))
+        {
+            foreach (string topic in new[] { "/bad topic", "//double", "/0digit", "/good" })
+            {
+                writer.AddTopic<TwistStamped>(topic, QosProfile.Default);
+                writer.Write(topic, TestMessages.Twist(), 1_000);
+            }
+
+            writer.Finish();
+        }
+
+        using RosNode node = DdsInteropTests.Node(DdsPeer.NextDomain());
+        var player = new RosbagPlayer(node, new RosbagPlayOptions { Rate = 0 });
+
+        Assert.Equal(1, player.Play(path, CancellationToken.None));
+        Assert.Equal(3, player.Skipped.Count);
+        Assert.Contains(player.Skipped, s => s.StartsWith("/bad topic", StringComparison.Ordinal)
+            && s.Contains("not a valid ROS topic name", StringComparison.Ordinal));
+    }
+
     private static List<(T, long)> Receive<T>(RosSubscription<T> subscription, int count)
         where T : IRosMessage<T>
     {

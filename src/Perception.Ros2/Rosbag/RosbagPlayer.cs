@@ -48,7 +48,8 @@ public sealed class RosbagPlayer
         this.options = options;
     }
 
-    /// <summary>Topics the file has but that cannot be played (not cdr, or a type the SDK does not define).</summary>
+    /// <summary>Topics the file has but that cannot be played (not cdr, a type the SDK does not define, or a name ROS
+    /// cannot publish).</summary>
     public IReadOnlyCollection<string> Skipped => skipped;
 
     /// <summary>Plays <paramref name="path"/> (repeatedly with <see cref="RosbagPlayOptions.Loop"/>) until it ends or
@@ -137,10 +138,11 @@ public sealed class RosbagPlayer
         if (wanted.Count == 0 || wanted.Contains(channel.Topic))
         {
             RosMessageType? type = schema is null ? null : TryType(schema.Name);
-            if (channel.MessageEncoding != "cdr" || type is null)
+            string? problem = channel.MessageEncoding != "cdr" || type is null
+                ? "not a cdr message of a type the SDK defines" : InvalidTopic(channel.Topic);
+            if (problem is not null || type is null)
             {
-                skipped.Add($"{channel.Topic} ({schema?.Name ?? "schemaless"}, {channel.MessageEncoding}): "
-                    + "not a cdr message of a type the SDK defines");
+                skipped.Add($"{channel.Topic} ({schema?.Name ?? "schemaless"}, {channel.MessageEncoding}): {problem}");
             }
             else
             {
@@ -161,6 +163,20 @@ public sealed class RosbagPlayer
         {
             TimeSpan left = TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
             _ = writer.WaitForReaders(1, left, stop);
+        }
+    }
+
+    /// <summary>Why a recorded topic name cannot be published (the file may hold any string), or null.</summary>
+    private string? InvalidTopic(string topic)
+    {
+        try
+        {
+            _ = RosNames.Resolve(topic, node.Namespace);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
         }
     }
 
