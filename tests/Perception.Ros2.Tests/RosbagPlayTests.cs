@@ -99,6 +99,37 @@ public sealed class RosbagPlayTests : IDisposable
             && s.Contains("not a valid ROS topic name", StringComparison.Ordinal));
     }
 
+    [DdsPeerTheory]
+    [InlineData(30L * 86_400 * 1_000_000_000, true, 1)] // a gap longer than WaitOne's 24.8 days: stopped while waiting
+    [InlineData(-1_000_000, false, 2)] // a log time before the first: due at once, not 584 years later
+    public void Log_times_far_ahead_or_behind_the_first_do_not_break_the_schedule(long gapNs, bool stopAfterFirst,
+        int expected)
+    {
+        const long start = 1_700_000_000_000_000_000;
+        string path = Path.Combine(folder, "gap.mcap");
+        using (var writer = new RosbagMcapWriter(path))
+        {
+            writer.AddTopic<TwistStamped>("/gap", QosProfile.Default);
+            writer.Write("/gap", TestMessages.Twist(), start);
+            writer.Write("/gap", TestMessages.Twist(), start + gapNs);
+            writer.Finish();
+        }
+
+        using RosNode node = DdsInteropTests.Node(DdsPeer.NextDomain());
+        using var stop = new CancellationTokenSource();
+        var player = new RosbagPlayer(node, new RosbagPlayOptions { Rate = 1 });
+
+        long published = player.Play(path, stop.Token, (_, _) =>
+        {
+            if (stopAfterFirst)
+            {
+                stop.Cancel(); // before the player starts waiting for the second message
+            }
+        });
+
+        Assert.Equal(expected, published);
+    }
+
     private static List<(T, long)> Receive<T>(RosSubscription<T> subscription, int count)
         where T : IRosMessage<T>
     {

@@ -102,14 +102,11 @@ public sealed class RosbagPlayer
             }
 
             firstLogTime ??= view.Message.LogTime;
-            if (options.Rate > 0)
+            // Signed: a log time before the first one (files need not be in log-time order) is due at once.
+            if (options.Rate > 0 && WaitUntil(((double)view.Message.LogTime - firstLogTime.Value) / 1e9 / options.Rate,
+                    wallStart, stop))
             {
-                double offsetSeconds = (view.Message.LogTime - firstLogTime.Value) / 1e9 / options.Rate;
-                TimeSpan wait = TimeSpan.FromSeconds(offsetSeconds) - Stopwatch.GetElapsedTime(wallStart);
-                if (wait > TimeSpan.Zero && stop.WaitHandle.WaitOne(wait))
-                {
-                    break;
-                }
+                break;
             }
 
             if (stop.IsCancellationRequested)
@@ -123,6 +120,23 @@ public sealed class RosbagPlayer
         }
 
         return published;
+    }
+
+    /// <summary>Sleeps until <paramref name="seconds"/> after <paramref name="wallStart"/>; true when stopped first.
+    /// In slices, because WaitOne takes at most int.MaxValue ms (24.8 days) and a recording's gap (or a corrupt log
+    /// time) may be longer than TimeSpan itself can hold.</summary>
+    private static bool WaitUntil(double seconds, long wallStart, CancellationToken stop)
+    {
+        double left;
+        while ((left = seconds - Stopwatch.GetElapsedTime(wallStart).TotalSeconds) > 0)
+        {
+            if (stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(left * 1000), int.MaxValue))))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The writer of a channel, created on first use; null for channels that are filtered out or cannot be
