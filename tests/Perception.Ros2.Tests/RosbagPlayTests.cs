@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text;
+using Perception.Ros2.Dds;
+using Perception.Ros2.Mcap;
 using Perception.Ros2.Messages;
 using Perception.Ros2.Node;
 using Perception.Ros2.Rosbag;
@@ -97,6 +100,43 @@ public sealed class RosbagPlayTests : IDisposable
         Assert.Equal(3, player.Skipped.Count);
         Assert.Contains(player.Skipped, s => s.StartsWith("/bad topic", StringComparison.Ordinal)
             && s.Contains("not a valid ROS topic name", StringComparison.Ordinal));
+    }
+
+    [DdsPeerFact]
+    public void A_second_type_recorded_on_one_topic_is_skipped_not_written_through_the_first_types_layout()
+    {
+        // MCAP allows two channels on one topic; DDS gives a topic one type. Before the check, the second channel's
+        // samples went to Cyclone through the first type's descriptor: here dds_write refuses the Twist read as a
+        // PointCloud2, other values are read as wild pointers (a segmentation fault, found by fuzzing).
+        string path = Path.Combine(folder, "two-types.mcap");
+        using (var stream = File.Create(path))
+        {
+            var writer = new McapWriter(stream);
+            foreach ((RosMessageType type, byte[] cdr) in new[]
+            {
+                (PointCloud2.MessageType, TestMessages.Cloud().Serialize()),
+                (TwistStamped.MessageType, RosSerialization.Serialize(TestMessages.Twist())),
+            })
+            {
+                ushort schema = writer.AddSchema(type.RosName, "ros2msg", Encoding.UTF8.GetBytes(type.Ros2MsgSchema));
+                ushort channel = writer.AddChannel(schema, "/same", "cdr", new Dictionary<string, string>());
+                writer.WriteMessage(channel, 1, 1, cdr);
+            }
+
+            writer.Finish();
+        }
+
+        using RosNode node = DdsInteropTests.Node(DdsPeer.NextDomain());
+        var player = new RosbagPlayer(node, new RosbagPlayOptions { Rate = 0 });
+
+        Assert.Equal(1, player.Play(path, CancellationToken.None));
+        Assert.Contains("played as sensor_msgs::msg::dds_::PointCloud2_ already", Assert.Single(player.Skipped),
+            StringComparison.Ordinal);
+        // The participant refuses the same mix from any caller, naming the topic and its type.
+        var e = Assert.Throws<DdsException>(() =>
+            node.CreateRawWriter("/same", TwistStamped.MessageType, QosProfile.Default));
+        Assert.Contains("rt/same", e.Message, StringComparison.Ordinal);
+        Assert.Contains("PointCloud2_ already", e.Message, StringComparison.Ordinal);
     }
 
     [DdsPeerTheory]

@@ -48,8 +48,8 @@ public sealed class RosbagPlayer
         this.options = options;
     }
 
-    /// <summary>Topics the file has but that cannot be played (not cdr, a type the SDK does not define, or a name ROS
-    /// cannot publish).</summary>
+    /// <summary>Topics the file has but that cannot be played (not cdr, a type the SDK does not define, a name ROS
+    /// cannot publish, or a second type on one topic).</summary>
     public IReadOnlyCollection<string> Skipped => skipped;
 
     /// <summary>Plays <paramref name="path"/> (repeatedly with <see cref="RosbagPlayOptions.Loop"/>) until it ends or
@@ -153,7 +153,8 @@ public sealed class RosbagPlayer
         {
             RosMessageType? type = schema is null ? null : TryType(schema.Name);
             string? problem = channel.MessageEncoding != "cdr" || type is null
-                ? "not a cdr message of a type the SDK defines" : InvalidTopic(channel.Topic);
+                ? "not a cdr message of a type the SDK defines"
+                : InvalidTopic(channel.Topic) ?? TypeConflict(channel.Topic, type);
             if (problem is not null || type is null)
             {
                 skipped.Add($"{channel.Topic} ({schema?.Name ?? "schemaless"}, {channel.MessageEncoding}): {problem}");
@@ -192,6 +193,15 @@ public sealed class RosbagPlayer
         {
             return e.Message;
         }
+    }
+
+    /// <summary>Why a channel cannot be played on a topic another channel of the file plays with another type (a DDS
+    /// topic has one type), or null.</summary>
+    private string? TypeConflict(string topic, RosMessageType type)
+    {
+        string ddsTopic = RosNames.ToDdsTopic(topic, node.Namespace);
+        return writers.Values.FirstOrDefault(w => w?.TopicName == ddsTopic && w.DdsTypeName != type.DdsTypeName)
+            is { } other ? $"the topic is played as {other.DdsTypeName} already" : null;
     }
 
     private static RosMessageType? TryType(string rosName)
