@@ -114,6 +114,55 @@ public sealed class McapMalformedTests : IDisposable
         Assert.Contains("limit", Assert.Throws<McapFormatException>(() => ReadAll(path)).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(McapCompression.Zstd, 512UL << 20)] // under the reader's 1 GiB limit: only the data can refuse it
+    [InlineData(McapCompression.Lz4, 512UL << 20)]
+    [InlineData(McapCompression.Zstd, 10UL)]
+    [InlineData(McapCompression.Lz4, 10UL)]
+    public void A_chunk_whose_data_does_not_match_its_uncompressed_size_allocates_only_what_decompresses(
+        McapCompression compression, ulong uncompressedSize)
+    {
+        string path = Write(compression);
+        byte[] file = File.ReadAllBytes(path);
+        int chunk = file.AsSpan(8).IndexOf((byte)McapOpcode.Chunk) + 8;
+        BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(chunk + 9 + 16), uncompressedSize);
+        File.WriteAllBytes(path, file);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<McapFormatException>(() => ReadAll(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated to read a {file.Length}-byte file");
+        Assert.Equal(("Chunk", (long)chunk), (e.Record, e.Offset));
+        Assert.Contains("uncompressed_size", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_record_longer_than_an_array_can_hold_is_refused_not_allocated()
+    {
+        // A sparse 3 GiB file: magic, Header, one record declaring 2.5 GiB, and far after it the Footer and magic.
+        string path = Path.Combine(folder, "huge-record.mcap");
+        byte[] start = File.ReadAllBytes(Write(McapCompression.None));
+        int header = 8 + 9 + (int)BinaryPrimitives.ReadUInt64LittleEndian(start.AsSpan(9));
+        using (FileStream stream = File.Create(path))
+        {
+            stream.Write(start.AsSpan(0, header));
+            Span<byte> record = stackalloc byte[9];
+            record[0] = (byte)McapOpcode.Attachment;
+            BinaryPrimitives.WriteUInt64LittleEndian(record[1..], 5UL << 29);
+            stream.Write(record);
+            stream.SetLength(3L << 30);
+            stream.Position = stream.Length - 8 - 29;
+            stream.Write(start.AsSpan(start.Length - 8 - 29, 9)); // a Footer: opcode and length 20
+            stream.Write(new byte[20]); // no summary
+            stream.Write(start.AsSpan(start.Length - 8));
+        }
+
+        var e = Assert.Throws<McapFormatException>(() => ReadAll(path));
+        Assert.Equal(header + 9, e.Offset); // where its content starts
+        Assert.Contains("needs 2684354560 bytes", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_bad_summary_CRC_is_refused_on_open()
     {

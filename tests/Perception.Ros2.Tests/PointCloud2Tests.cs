@@ -84,6 +84,66 @@ public sealed class PointCloud2Tests
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1)] // past the count of 1
+    [InlineData(-1)]
+    public void A_component_the_field_does_not_have_is_a_layout_error_naming_the_field(int component)
+    {
+        // The message's own field list says 'y' has 3 components, but a second 'y' of count 1 comes first.
+        PointCloud2 cloud = PointCloud2Builder.WrapXyzi(TestMessages.Header, new byte[32]) with
+        {
+            Fields = [new("y", 0, PointFieldDatatype.Float32), new("y", 4, PointFieldDatatype.Float32, 3)],
+        };
+
+        var reader = new PointCloud2Reader(cloud);
+
+        var e = Assert.Throws<PointCloud2LayoutException>(() => reader.ReadFloat32("y", component));
+        Assert.Contains($"Field 'y' has count 1; component {component}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "x")] // an empty name
+    [InlineData("x", "a b")] // white space: PCD and PLY headers split on it
+    [InlineData("x", "x")] // a repeated name
+    public void Field_names_a_file_cloud_cannot_hold_are_refused_by_the_conversion(string first, string second)
+    {
+        PointCloud2 cloud = PointCloud2Builder.WrapXyzi(TestMessages.Header, new byte[32]) with
+        {
+            Fields = [new(first, 0, PointFieldDatatype.Float32), new(second, 4, PointFieldDatatype.Float32)],
+        };
+
+        var e = Assert.Throws<PointCloud2LayoutException>(() => PointCloudConversion.ToPointCloud(cloud));
+        Assert.Contains("Field name", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Overlapping_fields_are_refused_by_the_conversion_instead_of_copying_the_data_per_field()
+    {
+        // Every field spans the whole 16-byte point: each would become a column of its own, a copy of all the data.
+        var wide = Enumerable.Range(0, 100).Select(i => new PointField($"f{i}", 0, PointFieldDatatype.UInt8, 16));
+        PointCloud2 cloud = PointCloud2Builder.WrapXyzi(TestMessages.Header, new byte[32]) with { Fields = [.. wide] };
+
+        var e = Assert.Throws<PointCloud2LayoutException>(() => PointCloudConversion.ToPointCloud(cloud));
+        Assert.Contains("1600 bytes of a point but point_step is 16", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(uint.MaxValue, 0u, 1u, "width 4294967295")] // no points, yet a width past int32
+    [InlineData(0u, uint.MaxValue, 1u, "height 4294967295")]
+    [InlineData(0u, 1u, 0x80000000u, "count 2147483648")] // no points, so the data cannot refuse the count
+    public void Dimensions_and_counts_past_int32_are_refused_even_without_points(uint width, uint height, uint count,
+        string message)
+    {
+        PointCloud2 cloud = PointCloud2Builder.WrapXyzi(TestMessages.Header, new byte[32]) with
+        {
+            Width = width, Height = height, PointStep = uint.MaxValue, RowStep = 0,
+            Fields = [new PointField("x", 0, PointFieldDatatype.UInt8, count)],
+        };
+
+        var e = Assert.Throws<PointCloud2LayoutException>(() => PointCloudConversion.ToPointCloud(cloud));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void File_clouds_convert_both_ways_with_every_type_kept()
     {

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text;
+using Perception.Ros2.Dds;
+using Perception.Ros2.Mcap;
 using Perception.Ros2.Messages;
 using Perception.Ros2.Node;
 using Perception.Ros2.Rosbag;
@@ -73,6 +76,98 @@ public sealed class RosbagPlayTests : IDisposable
             double spanSeconds = (receivedTwists[^1].At - receivedTwists[0].At) / 1e9;
             Assert.InRange(spanSeconds, 0.9 / rate * 0.9, 0.9 / rate * 10);
         }
+    }
+
+    [DdsPeerFact]
+    public void Recorded_topic_names_that_ROS_cannot_publish_are_skipped_with_the_reason()
+    {
+        string path = Path.Combine(folder, "names.mcap");
+        using (var writer = new RosbagMcapWriter(path))
+        {
+            foreach (string topic in new[] { "/bad topic", "//double", "/0digit", "/good" })
+            {
+                writer.AddTopic<TwistStamped>(topic, QosProfile.Default);
+                writer.Write(topic, TestMessages.Twist(), 1_000);
+            }
+
+            writer.Finish();
+        }
+
+        using RosNode node = DdsInteropTests.Node(DdsPeer.NextDomain());
+        var player = new RosbagPlayer(node, new RosbagPlayOptions { Rate = 0 });
+
+        Assert.Equal(1, player.Play(path, CancellationToken.None));
+        Assert.Equal(3, player.Skipped.Count);
+        Assert.Contains(player.Skipped, s => s.StartsWith("/bad topic", StringComparison.Ordinal)
+            && s.Contains("not a valid ROS topic name", StringComparison.Ordinal));
+    }
+
+    [DdsPeerFact]
+    public void A_second_type_recorded_on_one_topic_is_skipped_not_written_through_the_first_types_layout()
+    {
+        // MCAP allows two channels on one topic; DDS gives a topic one type. Before the check, the second channel's
+        // samples went to Cyclone through the first type's descriptor: here dds_write refuses the Twist read as a
+        // PointCloud2, other values are read as wild pointers (a segmentation fault, found by fuzzing).
+        string path = Path.Combine(folder, "two-types.mcap");
+        using (var stream = File.Create(path))
+        {
+            var writer = new McapWriter(stream);
+            foreach ((RosMessageType type, byte[] cdr) in new[]
+            {
+                (PointCloud2.MessageType, TestMessages.Cloud().Serialize()),
+                (TwistStamped.MessageType, RosSerialization.Serialize(TestMessages.Twist())),
+            })
+            {
+                ushort schema = writer.AddSchema(type.RosName, "ros2msg", Encoding.UTF8.GetBytes(type.Ros2MsgSchema));
+                ushort channel = writer.AddChannel(schema, "/same", "cdr", new Dictionary<string, string>());
+                writer.WriteMessage(channel, 1, 1, cdr);
+            }
+
+            writer.Finish();
+        }
+
+        using RosNode node = DdsInteropTests.Node(DdsPeer.NextDomain());
+        var player = new RosbagPlayer(node, new RosbagPlayOptions { Rate = 0 });
+
+        Assert.Equal(1, player.Play(path, CancellationToken.None));
+        Assert.Contains("played as sensor_msgs::msg::dds_::PointCloud2_ already", Assert.Single(player.Skipped),
+            StringComparison.Ordinal);
+        // The participant refuses the same mix from any caller, naming the topic and its type.
+        var e = Assert.Throws<DdsException>(() =>
+            node.CreateRawWriter("/same", TwistStamped.MessageType, QosProfile.Default));
+        Assert.Contains("rt/same", e.Message, StringComparison.Ordinal);
+        Assert.Contains("PointCloud2_ already", e.Message, StringComparison.Ordinal);
+    }
+
+    [DdsPeerTheory]
+    [InlineData(30L * 86_400 * 1_000_000_000, true, 1)] // a gap longer than WaitOne's 24.8 days: stopped while waiting
+    [InlineData(-1_000_000, false, 2)] // a log time before the first: due at once, not 584 years later
+    public void Log_times_far_ahead_or_behind_the_first_do_not_break_the_schedule(long gapNs, bool stopAfterFirst,
+        int expected)
+    {
+        const long start = 1_700_000_000_000_000_000;
+        string path = Path.Combine(folder, "gap.mcap");
+        using (var writer = new RosbagMcapWriter(path))
+        {
+            writer.AddTopic<TwistStamped>("/gap", QosProfile.Default);
+            writer.Write("/gap", TestMessages.Twist(), start);
+            writer.Write("/gap", TestMessages.Twist(), start + gapNs);
+            writer.Finish();
+        }
+
+        using RosNode node = DdsInteropTests.Node(DdsPeer.NextDomain());
+        using var stop = new CancellationTokenSource();
+        var player = new RosbagPlayer(node, new RosbagPlayOptions { Rate = 1 });
+
+        long published = player.Play(path, stop.Token, (_, _) =>
+        {
+            if (stopAfterFirst)
+            {
+                stop.Cancel(); // before the player starts waiting for the second message
+            }
+        });
+
+        Assert.Equal(expected, published);
     }
 
     private static List<(T, long)> Receive<T>(RosSubscription<T> subscription, int count)

@@ -27,45 +27,28 @@ internal static unsafe partial class Lz4Frame
         return target;
     }
 
-    /// <summary>Decompresses a whole frame into exactly <paramref name="destination"/>.</summary>
-    public static void Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
+    /// <summary>Decompresses the frames of <paramref name="source"/>, which must hold exactly
+    /// <paramref name="declaredSize"/> bytes (the chunk's uncompressed_size); the output grows as bytes come, so a
+    /// size the data does not back is never allocated.</summary>
+    /// <exception cref="InvalidDataException">The data is corrupt, truncated, or holds another size.</exception>
+    public static byte[] Decompress(ReadOnlySpan<byte> source, int declaredSize)
     {
         NativeCodecLibrary.Require(Library, "liblz4-1");
         nint context;
         ThrowIfError(LZ4F_createDecompressionContext(&context, ApiVersion), "create a context");
-        try
-        {
-            nuint read = 0, written = 0, hint = 1;
-            fixed (byte* src = source)
-            fixed (byte* dst = destination)
-            {
-                // Each call consumes input and fills output; hint 0 means the frame is complete.
-                while (hint != 0 && read < (nuint)source.Length)
-                {
-                    nuint inSize = (nuint)source.Length - read, outSize = (nuint)destination.Length - written;
-                    hint = LZ4F_decompress(context, dst + written, &outSize, src + read, &inSize, null);
-                    ThrowIfError(hint, "decompress");
-                    if (inSize == 0 && outSize == 0)
-                    {
-                        break; // no progress: the output is full but the frame goes on
-                    }
+        return StreamingDecompression.Decompress("lz4", source, declaredSize, context, Step,
+            static c => _ = LZ4F_freeDecompressionContext(c));
+    }
 
-                    read += inSize;
-                    written += outSize;
-                }
-            }
-
-            if (hint != 0 || written != (nuint)destination.Length)
-            {
-                throw new InvalidDataException(hint != 0
-                    ? $"lz4 frame is incomplete or larger than the declared {destination.Length} bytes"
-                    : $"lz4 frame holds {written} bytes but the chunk declares {destination.Length}");
-            }
-        }
-        finally
-        {
-            _ = LZ4F_freeDecompressionContext(context);
-        }
+    /// <summary>One LZ4F_decompress call; a hint of 0 means the frame is complete, and the next call starts the frame
+    /// that follows (a concatenation).</summary>
+    private static (int Read, int Written, bool FrameEnd) Step(nint context, byte* input, nuint inputLength,
+        byte* output, nuint outputLength)
+    {
+        nuint inSize = inputLength, outSize = outputLength;
+        nuint hint = LZ4F_decompress(context, output, &outSize, input, &inSize, null);
+        ThrowIfError(hint, "decompress");
+        return ((int)inSize, (int)outSize, hint == 0);
     }
 
     private static void ThrowIfError(nuint code, string operation)

@@ -53,26 +53,15 @@ internal static class ChunkCodec
         _ => data.ToArray(),
     };
 
-    /// <summary>Decompresses into exactly <paramref name="destination"/>; a size mismatch is an error.</summary>
-    public static void Decompress(McapCompression compression, ReadOnlySpan<byte> source, Span<byte> destination)
-    {
-        switch (compression)
+    /// <summary>The decompressed bytes, exactly <paramref name="declaredSize"/> of them; another size is an error.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The data is corrupt or holds another size.</exception>
+    public static byte[] Decompress(McapCompression compression, ReadOnlySpan<byte> source, int declaredSize) =>
+        compression switch
         {
-            case McapCompression.Zstd:
-                Zstd.Decompress(source, destination);
-                break;
-            case McapCompression.Lz4:
-                Lz4Frame.Decompress(source, destination);
-                break;
-            default:
-                if (source.Length != destination.Length)
-                {
-                    throw new InvalidDataException(
-                        $"uncompressed chunk holds {source.Length} bytes but declares {destination.Length}");
-                }
-
-                source.CopyTo(destination);
-                break;
-        }
-    }
+            McapCompression.Zstd => Zstd.Decompress(source, declaredSize),
+            McapCompression.Lz4 => Lz4Frame.Decompress(source, declaredSize),
+            _ => source.Length == declaredSize ? source.ToArray() : throw new InvalidDataException(
+                $"uncompressed chunk holds {source.Length} bytes but declares {declaredSize}"),
+        };
 }

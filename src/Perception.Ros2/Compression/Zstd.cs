@@ -26,22 +26,31 @@ internal static unsafe partial class Zstd
         return target;
     }
 
-    /// <summary>Decompresses one frame into exactly <paramref name="destination"/> (the chunk's declared size).</summary>
-    public static void Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
+    /// <summary>Decompresses the frames of <paramref name="source"/>, which must hold exactly
+    /// <paramref name="declaredSize"/> bytes (the chunk's uncompressed_size); the output grows as bytes come, so a
+    /// size the data does not back is never allocated.</summary>
+    /// <exception cref="InvalidDataException">The data is corrupt, truncated, or holds another size.</exception>
+    public static byte[] Decompress(ReadOnlySpan<byte> source, int declaredSize)
     {
         NativeCodecLibrary.Require(Library, "libzstd1");
-        nuint written;
-        fixed (byte* src = source)
-        fixed (byte* dst = destination)
+        nint context = ZSTD_createDCtx();
+        if (context == 0)
         {
-            written = ZSTD_decompress(dst, (nuint)destination.Length, src, (nuint)source.Length);
+            throw new InsufficientMemoryException("ZSTD_createDCtx could not allocate a decompression context.");
         }
 
-        ThrowIfError(written, "decompress");
-        if (written != (nuint)destination.Length)
-        {
-            throw new InvalidDataException($"zstd frame holds {written} bytes but the chunk declares {destination.Length}");
-        }
+        return StreamingDecompression.Decompress("zstd", source, declaredSize, context, Step,
+            static c => _ = ZSTD_freeDCtx(c));
+    }
+
+    private static (int Read, int Written, bool FrameEnd) Step(nint context, byte* input, nuint inputLength,
+        byte* output, nuint outputLength)
+    {
+        var inBuffer = new Buffer { Data = input, Size = inputLength };
+        var outBuffer = new Buffer { Data = output, Size = outputLength };
+        nuint hint = ZSTD_decompressStream(context, &outBuffer, &inBuffer);
+        ThrowIfError(hint, "decompress");
+        return ((int)inBuffer.Position, (int)outBuffer.Position, hint == 0);
     }
 
     private static void ThrowIfError(nuint code, string operation)
@@ -59,11 +68,25 @@ internal static unsafe partial class Zstd
     private static partial nuint ZSTD_compress(byte* dst, nuint dstCapacity, byte* src, nuint srcSize, int level);
 
     [LibraryImport(Library)]
-    private static partial nuint ZSTD_decompress(byte* dst, nuint dstCapacity, byte* src, nuint srcSize);
+    private static partial nint ZSTD_createDCtx();
+
+    [LibraryImport(Library)]
+    private static partial nuint ZSTD_freeDCtx(nint context);
+
+    [LibraryImport(Library)]
+    private static partial nuint ZSTD_decompressStream(nint context, Buffer* output, Buffer* input);
 
     [LibraryImport(Library)]
     private static partial uint ZSTD_isError(nuint code);
 
     [LibraryImport(Library)]
     private static partial nint ZSTD_getErrorName(nuint code);
+
+    /// <summary>ZSTD_inBuffer and ZSTD_outBuffer, which share this layout: data, size, position.</summary>
+    private struct Buffer
+    {
+        public byte* Data;
+        public nuint Size;
+        public nuint Position;
+    }
 }

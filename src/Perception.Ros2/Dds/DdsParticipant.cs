@@ -12,7 +12,7 @@ namespace Perception.Ros2.Dds;
 public sealed unsafe class DdsParticipant : IDisposable
 {
     private static readonly Dictionary<uint, (int Handle, int Users)> OwnedDomains = [];
-    private readonly Dictionary<string, int> topics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Handle, string Type)> topics = new(StringComparer.Ordinal);
     private readonly bool ownsDomain;
     private int handle;
 
@@ -140,17 +140,23 @@ public sealed unsafe class DdsParticipant : IDisposable
         }
     }
 
+    /// <exception cref="DdsException">The participant has the topic with another type already.</exception>
     private int Topic(string topicName, DdsTopicDescriptor descriptor)
     {
         lock (topics)
         {
-            if (!topics.TryGetValue(topicName, out int topic))
+            if (topics.TryGetValue(topicName, out (int Handle, string Type) known))
             {
-                topic = DdsException.Check(DdsNative.CreateTopic(Handle, descriptor.Native, topicName, IntPtr.Zero,
-                    IntPtr.Zero), $"dds_create_topic({topicName}, {descriptor.DdsTypeName})");
-                topics[topicName] = topic;
+                // The topic carries the first type's layout: a writer of another type would hand Cyclone samples it
+                // reads through the wrong descriptor (wild pointers, a crash), so it is refused here.
+                return known.Type == descriptor.DdsTypeName ? known.Handle : throw new DdsException(
+                    $"dds_create_topic({topicName}, {descriptor.DdsTypeName}): the participant has this topic with "
+                    + $"type {known.Type} already.");
             }
 
+            int topic = DdsException.Check(DdsNative.CreateTopic(Handle, descriptor.Native, topicName, IntPtr.Zero,
+                IntPtr.Zero), $"dds_create_topic({topicName}, {descriptor.DdsTypeName})");
+            topics[topicName] = (topic, descriptor.DdsTypeName);
             return topic;
         }
     }

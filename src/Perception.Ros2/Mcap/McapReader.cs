@@ -146,6 +146,12 @@ public sealed partial class McapReader : IDisposable
                 $"needs {count} bytes but the file ends at byte {length} (truncated or a corrupt length)");
         }
 
+        if (count > Array.MaxLength)
+        {
+            // Only a corrupt length in a file of gigabytes gets here; the allocation would fail outright.
+            throw new McapFormatException(offset, record, $"needs {count} bytes at once, more than an array holds");
+        }
+
         var bytes = new byte[count];
         int read = RandomAccess.Read(handle, bytes, offset);
         return read == count ? bytes : throw new McapFormatException(offset, record, "the file is truncated");

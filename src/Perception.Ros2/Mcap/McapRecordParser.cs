@@ -66,32 +66,28 @@ internal static class McapRecordParser
         if (uncompressedSize > (ulong)Math.Min(maxChunkBytes, Array.MaxLength))
         {
             throw new McapFormatException(fileOffset, "Chunk",
-                $"declares {uncompressedSize} uncompressed bytes, over the reader's limit of {maxChunkBytes}");
+                $"uncompressed_size {uncompressedSize} is over the reader's limit of {maxChunkBytes} bytes");
         }
 
+        ReadOnlyMemory<byte> result = compressed;
         if (compression == McapCompression.None)
         {
             if ((ulong)compressed.Length != uncompressedSize)
             {
                 throw new McapFormatException(fileOffset, "Chunk",
-                    $"uncompressed chunk holds {compressed.Length} bytes but declares {uncompressedSize}");
+                    $"uncompressed chunk holds {compressed.Length} bytes; its uncompressed_size is {uncompressedSize}");
             }
         }
-
-        byte[] records = compression == McapCompression.None ? [] : new byte[uncompressedSize];
-        ReadOnlyMemory<byte> result = compressed;
-        if (compression != McapCompression.None)
+        else
         {
             try
             {
-                ChunkCodec.Decompress(compression, compressed.Span, records);
+                result = ChunkCodec.Decompress(compression, compressed.Span, (int)uncompressedSize);
             }
             catch (InvalidDataException e)
             {
                 throw new McapFormatException(fileOffset, "Chunk", $"corrupt {compressionName} data: {e.Message}", e);
             }
-
-            result = records;
         }
 
         uint actualCrc = Crc32.Compute(result.Span);

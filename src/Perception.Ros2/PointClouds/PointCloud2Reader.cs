@@ -17,14 +17,21 @@ public sealed class PointCloud2Reader
     {
         this.cloud = cloud;
         ulong points = (ulong)cloud.Width * cloud.Height;
-        if (points > (ulong)Array.MaxLength)
+        // Each dimension too, not only the product: an empty cloud may still claim a width past int32.
+        if (points > (ulong)Array.MaxLength || cloud.Width > int.MaxValue || cloud.Height > int.MaxValue)
         {
-            throw new PointCloud2LayoutException($"{cloud.Width} × {cloud.Height} points is too many for one cloud.");
+            throw new PointCloud2LayoutException(
+                $"width {cloud.Width} × height {cloud.Height} points is too many for one cloud.");
         }
 
         PointCount = (int)points;
         foreach (PointField field in cloud.Fields)
         {
+            if (field.Count > int.MaxValue)
+            {
+                throw new PointCloud2LayoutException($"Field '{field.Name}' has count {field.Count}, past int32.");
+            }
+
             ulong end = field.Offset + ((ulong)SizeOf(field) * Math.Max(field.Count, 1u));
             if (end > cloud.PointStep)
             {
@@ -76,10 +83,17 @@ public sealed class PointCloud2Reader
 
     /// <summary>One component of a field for every point, converted to float32 (uint8 intensity 0..255 stays 0..255).
     /// </summary>
-    /// <exception cref="PointCloud2LayoutException">The field is missing.</exception>
+    /// <exception cref="PointCloud2LayoutException">The field is missing or has no such component.</exception>
     public float[] ReadFloat32(string name, int component = 0)
     {
         PointField field = Require(name);
+        if ((uint)component >= Math.Max(field.Count, 1u))
+        {
+            // The count comes from the message, so a component the caller expects may not be there.
+            throw new PointCloud2LayoutException(
+                $"Field '{name}' has count {field.Count}; component {component} is not in it.");
+        }
+
         var values = new float[PointCount];
         for (int p = 0; p < values.Length; p++)
         {

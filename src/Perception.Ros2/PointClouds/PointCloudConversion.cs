@@ -60,10 +60,12 @@ public static class PointCloudConversion
     }
 
     /// <summary>Every field of a PointCloud2 (any layout or endianness) as a file cloud with the same types.</summary>
-    /// <exception cref="PointCloud2LayoutException">The layout is inconsistent.</exception>
+    /// <exception cref="PointCloud2LayoutException">The layout is inconsistent, or a field name or overlap has no
+    /// file cloud equivalent.</exception>
     public static PointCloud ToPointCloud(PointCloud2 message)
     {
         var reader = new PointCloud2Reader(message);
+        RequireConvertible(message);
         var cloud = new PointCloud((int)message.Width, (int)message.Height);
         foreach (RosField field in message.Fields)
         {
@@ -82,6 +84,34 @@ public static class PointCloudConversion
         }
 
         return cloud;
+    }
+
+    /// <summary>
+    /// What a file cloud needs beyond a readable layout: distinct field names without white space (they become PCD and
+    /// PLY header tokens), and fields that do not overlap. Overlap is refused because each field is copied into a
+    /// column of its own: a message repeating one wide field a thousand times would otherwise turn its data into a
+    /// thousand copies.
+    /// </summary>
+    private static void RequireConvertible(PointCloud2 message)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        ulong bytes = 0;
+        foreach (RosField field in message.Fields)
+        {
+            if (field.Name.Length == 0 || field.Name.Any(char.IsWhiteSpace) || !names.Add(field.Name))
+            {
+                throw new PointCloud2LayoutException($"Field name '{field.Name}' is empty, holds white space or "
+                    + "repeats; a file cloud needs distinct names.");
+            }
+
+            bytes += (ulong)RosField.SizeOf(field.Datatype) * Math.Max(field.Count, 1u);
+        }
+
+        if (bytes > message.PointStep)
+        {
+            throw new PointCloud2LayoutException($"The fields take {bytes} bytes of a point but point_step is "
+                + $"{message.PointStep}: overlapping fields do not convert to a file cloud.");
+        }
     }
 
     private static void WriteLittleEndian(Span<byte> slot, PointFieldDatatype type, double value)

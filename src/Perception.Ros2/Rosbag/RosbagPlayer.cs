@@ -48,7 +48,8 @@ public sealed class RosbagPlayer
         this.options = options;
     }
 
-    /// <summary>Topics the file has but that cannot be played (not cdr, or a type the SDK does not define).</summary>
+    /// <summary>Topics the file has but that cannot be played (not cdr, a type the SDK does not define, a name ROS
+    /// cannot publish, or a second type on one topic).</summary>
     public IReadOnlyCollection<string> Skipped => skipped;
 
     /// <summary>Plays <paramref name="path"/> (repeatedly with <see cref="RosbagPlayOptions.Loop"/>) until it ends or
@@ -101,14 +102,11 @@ public sealed class RosbagPlayer
             }
 
             firstLogTime ??= view.Message.LogTime;
-            if (options.Rate > 0)
+            // Signed: a log time before the first one (files need not be in log-time order) is due at once.
+            if (options.Rate > 0 && WaitUntil(((double)view.Message.LogTime - firstLogTime.Value) / 1e9 / options.Rate,
+                    wallStart, stop))
             {
-                double offsetSeconds = (view.Message.LogTime - firstLogTime.Value) / 1e9 / options.Rate;
-                TimeSpan wait = TimeSpan.FromSeconds(offsetSeconds) - Stopwatch.GetElapsedTime(wallStart);
-                if (wait > TimeSpan.Zero && stop.WaitHandle.WaitOne(wait))
-                {
-                    break;
-                }
+                break;
             }
 
             if (stop.IsCancellationRequested)
@@ -124,6 +122,23 @@ public sealed class RosbagPlayer
         return published;
     }
 
+    /// <summary>Sleeps until <paramref name="seconds"/> after <paramref name="wallStart"/>; true when stopped first.
+    /// In slices, because WaitOne takes at most int.MaxValue ms (24.8 days) and a recording's gap (or a corrupt log
+    /// time) may be longer than TimeSpan itself can hold.</summary>
+    private static bool WaitUntil(double seconds, long wallStart, CancellationToken stop)
+    {
+        double left;
+        while ((left = seconds - Stopwatch.GetElapsedTime(wallStart).TotalSeconds) > 0)
+        {
+            if (stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(left * 1000), int.MaxValue))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The writer of a channel, created on first use; null for channels that are filtered out or cannot be
     /// played.</summary>
     private DdsWriter? WriterFor(McapChannel channel, McapSchema? schema, HashSet<string> wanted)
@@ -137,10 +152,12 @@ public sealed class RosbagPlayer
         if (wanted.Count == 0 || wanted.Contains(channel.Topic))
         {
             RosMessageType? type = schema is null ? null : TryType(schema.Name);
-            if (channel.MessageEncoding != "cdr" || type is null)
+            string? problem = channel.MessageEncoding != "cdr" || type is null
+                ? "not a cdr message of a type the SDK defines"
+                : InvalidTopic(channel.Topic) ?? TypeConflict(channel.Topic, type);
+            if (problem is not null || type is null)
             {
-                skipped.Add($"{channel.Topic} ({schema?.Name ?? "schemaless"}, {channel.MessageEncoding}): "
-                    + "not a cdr message of a type the SDK defines");
+                skipped.Add($"{channel.Topic} ({schema?.Name ?? "schemaless"}, {channel.MessageEncoding}): {problem}");
             }
             else
             {
@@ -162,6 +179,29 @@ public sealed class RosbagPlayer
             TimeSpan left = TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
             _ = writer.WaitForReaders(1, left, stop);
         }
+    }
+
+    /// <summary>Why a recorded topic name cannot be published (the file may hold any string), or null.</summary>
+    private string? InvalidTopic(string topic)
+    {
+        try
+        {
+            _ = RosNames.Resolve(topic, node.Namespace);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>Why a channel cannot be played on a topic another channel of the file plays with another type (a DDS
+    /// topic has one type), or null.</summary>
+    private string? TypeConflict(string topic, RosMessageType type)
+    {
+        string ddsTopic = RosNames.ToDdsTopic(topic, node.Namespace);
+        return writers.Values.FirstOrDefault(w => w?.TopicName == ddsTopic && w.DdsTypeName != type.DdsTypeName)
+            is { } other ? $"the topic is played as {other.DdsTypeName} already" : null;
     }
 
     private static RosMessageType? TryType(string rosName)
