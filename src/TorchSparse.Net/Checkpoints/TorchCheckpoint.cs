@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using TorchSparse.IO;
 
 namespace TorchSparse.Checkpoints;
@@ -21,8 +20,8 @@ public static class TorchCheckpoint
     /// A leading "module." (DataParallel) is removed from keys. bfloat16 and float64 tensors arrive as float32;
     /// float16 stays <see cref="DType.Float16"/>; int32 and int64 stay as they are.
     /// </summary>
-    /// <exception cref="CheckpointException">The file is missing, truncated, corrupt, or holds objects that are not
-    /// allowed; the message names the file and the fault.</exception>
+    /// <exception cref="CheckpointException">The file is missing, truncated, corrupt (a zip record's CRC-32 included),
+    /// or holds objects that are not allowed; the message names the file and the fault.</exception>
     public static IReadOnlyDictionary<string, Tensor> Load(string path, CheckpointOptions? options = null)
     {
         options ??= new CheckpointOptions();
@@ -128,67 +127,5 @@ public static class TorchCheckpoint
         }
 
         return result;
-    }
-}
-
-/// <summary>torch >= 1.6 format: a zip of &lt;name&gt;/data.pkl and one &lt;name&gt;/data/&lt;key&gt; per storage.
-/// </summary>
-internal static class ZipCheckpointReader
-{
-    public static object? Read(string path, TorchPickleHost host)
-    {
-        using ZipArchive zip = ZipFile.OpenRead(path);
-        // The top folder is named after the file torch.save first wrote, so find it through data.pkl.
-        ZipArchiveEntry[] pickles = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
-            && e.FullName.IndexOf('/', StringComparison.Ordinal) == e.FullName.Length - "/data.pkl".Length).ToArray();
-        if (pickles.Length != 1)
-        {
-            throw new PickleFormatException($"zip holds {pickles.Length} <folder>/data.pkl records, expected 1");
-        }
-
-        string prefix = pickles[0].FullName[..^"data.pkl".Length];
-        object? root = new PickleMachine(ReadEntry(pickles[0], pickles[0].Length), host).Run(0);
-        foreach (StorageRef storage in host.Storages.Values)
-        {
-            ZipArchiveEntry entry = zip.GetEntry(prefix + "data/" + storage.Key)
-                ?? throw new PickleFormatException($"storage record '{prefix}data/{storage.Key}' is missing");
-            long need = checked(storage.Numel * TensorMaterializer.ElementSize(storage.Kind));
-            if (entry.Length < need)
-            {
-                throw new PickleFormatException(
-                    $"storage record '{entry.FullName}' holds {entry.Length} bytes, the pickle needs {need}");
-            }
-
-            storage.Bytes = ReadEntry(entry, need);
-        }
-
-        return root;
-    }
-
-    private static byte[] ReadEntry(ZipArchiveEntry entry, long count)
-    {
-        if (count > Array.MaxLength)
-        {
-            throw new PickleFormatException($"record '{entry.FullName}' is too large ({count} bytes)");
-        }
-
-        // Grow with the bytes that actually arrive rather than trusting declared sizes: a corrupt header or pickle
-        // must not make us allocate gigabytes up front.
-        using var buffer = new MemoryStream();
-        using Stream stream = entry.Open();
-        byte[] chunk = new byte[81920];
-        while (buffer.Length < count)
-        {
-            int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, count - buffer.Length));
-            if (read == 0)
-            {
-                throw new PickleFormatException(
-                    $"record '{entry.FullName}' is truncated ({buffer.Length} of {count} bytes)");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }
