@@ -17,6 +17,8 @@ public static class TorchCheckpoint
     /// <item>a safetensors file (see <see cref="Safetensors"/>): every tensor in it, in header order. Its metadata
     /// comes from <see cref="Safetensors.ReadMetadata"/>; <paramref name="options"/> do not apply.</item>
     /// </list>
+    /// Views are copied, where torch shares their storage: one load materializes at most its storages' elements plus
+    /// 2^24 more (expanded or overlapping views), so a small file cannot demand gigabytes.
     /// A leading "module." (DataParallel) is removed from keys. bfloat16 and float64 tensors arrive as float32;
     /// float16 stays <see cref="DType.Float16"/>; int32 and int64 stay as they are.
     /// </summary>
@@ -108,6 +110,8 @@ public static class TorchCheckpoint
             }
         }
 
+        var budget = new ElementBudget(dict.Entries.Select(e => e.Value).OfType<TensorRecord>()
+            .Select(r => r.Storage).Distinct().Sum(TensorMaterializer.Available));
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach ((object key, object? value) in dict.Entries)
         {
@@ -120,7 +124,7 @@ public static class TorchCheckpoint
                 ?? throw new PickleFormatException(
                     $"state dict key of type {PickleText.TypeName(key)} is not a string");
             name = StateDictKeys.WithoutModulePrefix(name);
-            if (!result.TryAdd(name, TensorMaterializer.Materialize(name, record)))
+            if (!result.TryAdd(name, TensorMaterializer.Materialize(name, record, budget)))
             {
                 throw new PickleFormatException(StateDictKeys.DuplicateMessage(name));
             }

@@ -13,6 +13,19 @@ public sealed class DamagedCheckpointTests : IDisposable
 
     public void Dispose() => Directory.Delete(tempDir, recursive: true);
 
+    [Theory]
+    [InlineData(new long[] { 2, 2 }, new long[] { long.MaxValue, 1 })]
+    [InlineData(new long[] { 1L << 62, 4 }, new long[] { 0, 0 })]
+    public void View_past_int64_is_refused_naming_the_key(long[] size, long[] stride)
+    {
+        string path = Handmade("overflow", [("w", new PickledView("0", StorageKind.Float, 4, 0, size, stride))],
+            ("0", new byte[16]));
+
+        CheckpointException error = Refused(path);
+        Assert.Contains("tensor 'w'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("overflows a 64-bit element index", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Storage_count_near_int64_max_is_refused_naming_the_record()
     {
@@ -23,6 +36,22 @@ public sealed class DamagedCheckpointTests : IDisposable
         CheckpointException error = Refused(path);
         Assert.Contains($"storage record 'archive/data/0' holds 16 bytes, the pickle needs {Numel} elements",
             error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Views_that_repeat_storages_past_the_load_budget_are_refused()
+    {
+        // One float, expanded twice: each view alone is within the per-tensor cap, together they are not.
+        string path = Handmade("expanded",
+            [
+                ("a", new PickledView("0", StorageKind.Float, 1, 0, [2], [0])),
+                ("b", new PickledView("0", StorageKind.Float, 1, 0, [ElementBudget.Repeated], [0])),
+            ],
+            ("0", new byte[4]));
+
+        CheckpointException error = Refused(path);
+        Assert.Contains("tensor 'b'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"past {ElementBudget.Repeated + 1} elements", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
