@@ -134,14 +134,15 @@ internal sealed class SafetensorsHeader
         }
 
         int[] shape = Field(value, "shape", JsonValueKind.Array, name).EnumerateArray().Select((dim, axis) =>
-            dim.TryGetInt64(out long size) && size >= 0 && size <= int.MaxValue
+            Integer(dim) is long size && size >= 0 && size <= int.MaxValue
                 ? (int)size
-                : throw new InvalidDataException(Fault($"shape dimension {axis} ({dim}) is not an integer in " +
-                    $"[0, {int.MaxValue}]"))).ToArray();
+                : throw new InvalidDataException(Fault($"shape dimension {axis} ({dim.GetRawText()}) is not an " +
+                    $"integer in [0, {int.MaxValue}]"))).ToArray();
         long[] offsets = Field(value, "data_offsets", JsonValueKind.Array, name).EnumerateArray().Select(o =>
-            o.TryGetInt64(out long at) && at >= 0
+            Integer(o) is long at && at >= 0
                 ? at
-                : throw new InvalidDataException(Fault($"data_offsets entry {o} is not a non-negative integer")))
+                : throw new InvalidDataException(Fault(
+                    $"data_offsets entry {o.GetRawText()} is not a non-negative integer")))
             .ToArray();
         if (offsets.Length != 2 || offsets[0] > offsets[1])
         {
@@ -160,6 +161,11 @@ internal sealed class SafetensorsHeader
 
         return new SafetensorsEntry(name, kind, shape, offsets[0], offsets[1]);
     }
+
+    /// <summary>The value of a JSON integer that fits a long; null for anything else, strings and objects included
+    /// (TryGetInt64 throws on those rather than answering false).</summary>
+    private static long? Integer(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long result) ? result : null;
 
     /// <summary>numel × item size, or null when that overflows a long.</summary>
     private static long? ByteCount(int[] shape, StorageKind kind)
