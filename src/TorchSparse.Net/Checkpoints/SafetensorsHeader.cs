@@ -170,15 +170,13 @@ internal sealed class SafetensorsHeader
     /// <summary>numel × item size, or null when that overflows a long.</summary>
     private static long? ByteCount(int[] shape, StorageKind kind)
     {
-        if (shape.Contains(0))
-        {
-            return 0;
-        }
-
+        // Multiplied in order with no shortcut for a 0 dimension, like the reference implementation's checked fold:
+        // a shape whose running product overflows is refused even when a later 0 empties it, as Tensor, which
+        // multiplies the same way, could not be built with it either.
         long bytes = TensorMaterializer.ElementSize(kind);
         foreach (int size in shape)
         {
-            if (bytes > long.MaxValue / size)
+            if (size != 0 && bytes > long.MaxValue / size)
             {
                 return null;
             }
