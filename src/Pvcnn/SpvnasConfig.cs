@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using TorchSparse;
 
 namespace Pvcnn;
@@ -36,12 +37,20 @@ public sealed class SpvnasConfig
     public IReadOnlyList<int> OutputChannels { get; }
 
     /// <summary>Reads a net.config file.</summary>
-    /// <exception cref="ModelLoadException">Not JSON, or a field is missing or has the wrong type.</exception>
+    /// <exception cref="ModelLoadException">Not UTF-8 JSON, or a field is missing, has the wrong type or is out of
+    /// range (num_classes a positive int32; pres and vres positive metres that fit a float).</exception>
     public static SpvnasConfig Load(string path)
     {
+        byte[] bytes = File.ReadAllBytes(path);
+        // JsonDocument checks UTF-8 only where it decodes a string, and then throws InvalidOperationException.
+        if (!Utf8.IsValid(bytes))
+        {
+            throw new ModelLoadException($"'{path}' is not valid UTF-8.");
+        }
+
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using JsonDocument doc = JsonDocument.Parse(bytes);
             return Parse(doc.RootElement, path);
         }
         catch (JsonException e)
@@ -75,11 +84,17 @@ public sealed class SpvnasConfig
         for (int k = 0; k < 3; k++)
         {
             Expect($"point_transforms.{k}", Entry($"point_transforms.{k}"),
-                stateDict[$"point_transforms.{k}.net.conv.weight"].Size(0));
+                Weight(stateDict, $"point_transforms.{k}.net.conv.weight").Size(0));
         }
     }
 
-    private static int Width(IReadOnlyDictionary<string, Tensor> sd, string key) => sd[key].Size(sd[key].Rank - 1);
+    private static int Width(IReadOnlyDictionary<string, Tensor> sd, string key) =>
+        Weight(sd, key).Size(Weight(sd, key).Rank - 1);
+
+    private static Tensor Weight(IReadOnlyDictionary<string, Tensor> sd, string key) =>
+        sd.TryGetValue(key, out Tensor? tensor) && tensor.Rank > 0
+            ? tensor
+            : throw new ModelLoadException($"the state dict has no tensor '{key}' to check the config against.");
 
     private int Entry(string key) => entries.TryGetValue(key, out int? value) && value is int v
         ? v
@@ -119,12 +134,24 @@ public sealed class SpvnasConfig
 
         return new SpvnasConfig(
             path,
-            Field(root, "num_classes", path, JsonValueKind.Number).GetInt32(),
-            Field(root, "pres", path, JsonValueKind.Number).GetDouble(),
-            Field(root, "vres", path, JsonValueKind.Number).GetDouble(),
+            Field(root, "num_classes", path, JsonValueKind.Number).TryGetInt32(out int classes) && classes > 0
+                ? classes
+                : throw new ModelLoadException($"'{path}': num_classes must be a positive integer."),
+            Resolution(root, "pres", path),
+            Resolution(root, "vres", path),
             outputs,
             entries);
     }
+
+    /// <summary>A resolution in metres; it becomes the model's float voxel size, so it must stay positive and finite
+    /// as a float too (1e-50 would round to 0, 1e300 to infinity).</summary>
+    private static double Resolution(JsonElement root, string name, string path) =>
+        Field(root, name, path, JsonValueKind.Number).TryGetDouble(out double metres)
+            && (float)metres > 0 && float.IsFinite((float)metres)
+            ? metres
+            : throw new ModelLoadException(
+                $"'{path}': {name} must be a positive number of metres that fits a float; got " +
+                $"{root.GetProperty(name).GetRawText()}.");
 
     private static JsonElement Field(JsonElement root, string name, string path, JsonValueKind kind) =>
         root.TryGetProperty(name, out JsonElement e) && e.ValueKind == kind

@@ -69,8 +69,53 @@ public sealed class SpvnasConfigTests : IDisposable
         Assert.Contains("net.config' is not valid JSON", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("num_classes", "19.5", "num_classes must be a positive integer")]
+    [InlineData("num_classes", "4294967296", "num_classes must be a positive integer")]
+    [InlineData("vres", "0", "vres must be a positive number of metres")]
+    [InlineData("vres", "-0.05", "vres must be a positive number of metres")]
+    [InlineData("vres", "1e-50", "vres must be a positive number of metres that fits a float; got 1e-50")]
+    [InlineData("pres", "1e400", "pres must be a positive number of metres that fits a float; got 1e400")]
+    public void Config_number_out_of_range_is_refused_naming_the_field(string field, string value, string message)
+    {
+        // Written as text: 1e400 and 4294967296 are valid JSON that no .NET number type reads.
+        string path = Path.Combine(folder, "net.config");
+        File.WriteAllText(path, MinimalConfig(field, value));
+
+        var e = Assert.Throws<ModelLoadException>(() => SpvnasConfig.Load(path));
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Config_that_is_not_utf8_is_refused()
+    {
+        string path = Path.Combine(folder, "net.config");
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(MinimalConfig("x", "1"));
+        bytes[Array.LastIndexOf(bytes, (byte)'x')] = 0xff; // in a property name, which JsonDocument decodes late
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<ModelLoadException>(() => SpvnasConfig.Load(path));
+        Assert.Contains($"'{path}' is not valid UTF-8", e.Message, StringComparison.Ordinal);
+    }
+
     private static JsonObject Config() =>
         JsonNode.Parse(File.ReadAllText(ModelFixtures.PathOf("spvnas_subnet.net.config")))!.AsObject();
+
+    /// <summary>The fields Load reads, as JSON text with <paramref name="field"/> set (or added) as
+    /// <paramref name="value"/>.</summary>
+    private static string MinimalConfig(string field, string value)
+    {
+        var fields = new Dictionary<string, string>
+        {
+            ["num_classes"] = "19",
+            ["pres"] = "0.05",
+            ["vres"] = "0.05",
+            ["output_channels"] = "[32, 32, 64, 128, 240, 224, 112, 80, 96]",
+        };
+        fields[field] = value;
+        return "{" + string.Join(", ", fields.Select(p => $"\"{p.Key}\": {p.Value}")) + "}";
+    }
 
     private void ZooFolder(JsonObject config)
     {

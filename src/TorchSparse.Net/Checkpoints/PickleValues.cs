@@ -4,7 +4,7 @@ namespace TorchSparse.Checkpoints;
 /// Fault in the pickle stream or in what it describes. Raised without the file path; <see cref="TorchCheckpoint"/>
 /// adds the path when it turns this into a <see cref="CheckpointException"/>.
 /// </summary>
-internal sealed class PickleFormatException(string message) : Exception(message);
+internal sealed class PickleFormatException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>A pickled tuple; kept apart from lists because torch passes call arguments as tuples.</summary>
 internal sealed record PickleTuple(object?[] Items);

@@ -134,14 +134,15 @@ internal sealed class SafetensorsHeader
         }
 
         int[] shape = Field(value, "shape", JsonValueKind.Array, name).EnumerateArray().Select((dim, axis) =>
-            dim.TryGetInt64(out long size) && size >= 0 && size <= int.MaxValue
+            Integer(dim) is long size && size >= 0 && size <= int.MaxValue
                 ? (int)size
-                : throw new InvalidDataException(Fault($"shape dimension {axis} ({dim}) is not an integer in " +
-                    $"[0, {int.MaxValue}]"))).ToArray();
+                : throw new InvalidDataException(Fault($"shape dimension {axis} ({dim.GetRawText()}) is not an " +
+                    $"integer in [0, {int.MaxValue}]"))).ToArray();
         long[] offsets = Field(value, "data_offsets", JsonValueKind.Array, name).EnumerateArray().Select(o =>
-            o.TryGetInt64(out long at) && at >= 0
+            Integer(o) is long at && at >= 0
                 ? at
-                : throw new InvalidDataException(Fault($"data_offsets entry {o} is not a non-negative integer")))
+                : throw new InvalidDataException(Fault(
+                    $"data_offsets entry {o.GetRawText()} is not a non-negative integer")))
             .ToArray();
         if (offsets.Length != 2 || offsets[0] > offsets[1])
         {
@@ -161,18 +162,21 @@ internal sealed class SafetensorsHeader
         return new SafetensorsEntry(name, kind, shape, offsets[0], offsets[1]);
     }
 
+    /// <summary>The value of a JSON integer that fits a long; null for anything else, strings and objects included
+    /// (TryGetInt64 throws on those rather than answering false).</summary>
+    private static long? Integer(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long result) ? result : null;
+
     /// <summary>numel × item size, or null when that overflows a long.</summary>
     private static long? ByteCount(int[] shape, StorageKind kind)
     {
-        if (shape.Contains(0))
-        {
-            return 0;
-        }
-
+        // Multiplied in order with no shortcut for a 0 dimension, like the reference implementation's checked fold:
+        // a shape whose running product overflows is refused even when a later 0 empties it, as Tensor, which
+        // multiplies the same way, could not be built with it either.
         long bytes = TensorMaterializer.ElementSize(kind);
         foreach (int size in shape)
         {
-            if (bytes > long.MaxValue / size)
+            if (size != 0 && bytes > long.MaxValue / size)
             {
                 return null;
             }

@@ -11,8 +11,6 @@ namespace TorchSparse.Checkpoints;
 /// </summary>
 internal static class TensorMaterializer
 {
-    private const long MaxExpandedElements = 1L << 24;
-
     public static int ElementSize(StorageKind kind) => kind switch
     {
         StorageKind.Half or StorageKind.BFloat16 => 2,
@@ -36,14 +34,19 @@ internal static class TensorMaterializer
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown storage kind"),
     };
 
-    /// <summary>Builds the tensor for <paramref name="record"/>; faults name <paramref name="key"/>.</summary>
-    public static Tensor Materialize(string key, TensorRecord record)
+    /// <summary>Elements of <paramref name="storage"/> that a view may reach: what the pickle claims, at most what
+    /// its record holds.</summary>
+    public static long Available(StorageRef storage) =>
+        Math.Min(storage.Numel, (storage.Bytes?.Length ?? 0) / ElementSize(storage.Kind));
+
+    /// <summary>Builds the tensor for <paramref name="record"/>, charging its elements to <paramref name="budget"/>;
+    /// faults name <paramref name="key"/>.</summary>
+    public static Tensor Materialize(string key, TensorRecord record, ElementBudget budget)
     {
         byte[] bytes = record.Storage.Bytes
             ?? throw new PickleFormatException($"tensor '{key}': storage '{record.Storage.Key}' has no data record");
         int elementSize = ElementSize(record.Storage.Kind);
-        long available = Math.Min(record.Storage.Numel, bytes.Length / elementSize);
-        long[] indices = Indices(key, record, available);
+        long[] indices = Indices(key, record, Available(record.Storage), budget);
         int[] shape = record.Size.Select(s => s <= int.MaxValue
             ? (int)s
             : throw new PickleFormatException($"tensor '{key}': dimension {s} is too large")).ToArray();
@@ -101,7 +104,7 @@ internal static class TensorMaterializer
     }
 
     /// <summary>Storage index of each output element, row-major; the view is checked against the storage.</summary>
-    private static long[] Indices(string key, TensorRecord record, long available)
+    private static long[] Indices(string key, TensorRecord record, long available, ElementBudget budget)
     {
         long[] size = record.Size;
         long[] stride = record.Stride;
@@ -111,25 +114,11 @@ internal static class TensorMaterializer
                 $"tensor '{key}': size has {size.Length} dims but stride has {stride.Length}");
         }
 
-        long count = 1;
-        long last = record.Offset;
-        for (int d = 0; d < size.Length; d++)
-        {
-            if (size[d] < 0 || stride[d] < 0)
-            {
-                throw new PickleFormatException($"tensor '{key}': negative size or stride in dimension {d}");
-            }
-
-            count = checked(count * size[d]);
-            if (size[d] > 0)
-            {
-                last = checked(last + ((size[d] - 1) * stride[d]));
-            }
-        }
+        (long count, long last) = Extent(key, record);
 
         // A view can only hold more elements than its storage by repeating them (stride 0, as from expand). Such
         // views are capped so a few pickled numbers cannot demand gigabytes.
-        if (count > Array.MaxLength || (count > available && count > MaxExpandedElements))
+        if (count > Array.MaxLength || (count > available && count > ElementBudget.Repeated))
         {
             throw new PickleFormatException(
                 $"tensor '{key}': {count} elements from a storage of {available} is too many");
@@ -137,11 +126,11 @@ internal static class TensorMaterializer
 
         if (count > 0 && (record.Offset < 0 || last >= available))
         {
-            throw new PickleFormatException(
-                $"tensor '{key}': view (offset {record.Offset}, size [{string.Join(", ", size)}], stride " +
-                $"[{string.Join(", ", stride)}]) reaches element {last} but storage '{record.Storage.Key}' " +
-                $"holds {available}");
+            throw new PickleFormatException($"tensor '{key}': {View(record)} reaches element {last} but storage " +
+                $"'{record.Storage.Key}' holds {available}");
         }
+
+        budget.Take(key, count);
 
         var indices = new long[count];
         var counter = new long[size.Length];
@@ -164,5 +153,63 @@ internal static class TensorMaterializer
         }
 
         return indices;
+    }
+
+    /// <summary>Element count and last storage index of a view whose sizes and strides are not negative.</summary>
+    private static (long Count, long Last) Extent(string key, TensorRecord record)
+    {
+        long count = 1;
+        long last = record.Offset;
+        for (int d = 0; d < record.Size.Length; d++)
+        {
+            long size = record.Size[d];
+            long stride = record.Stride[d];
+            if (size < 0 || stride < 0)
+            {
+                throw new PickleFormatException($"tensor '{key}': negative size or stride in dimension {d}");
+            }
+
+            // Pickled sizes and strides are arbitrary int64s: products past long.MaxValue are refused by name, not
+            // left to wrap or to surface as a bare OverflowException.
+            if ((size != 0 && count > long.MaxValue / size)
+                || (size > 1 && stride > (long.MaxValue - Math.Max(last, 0)) / (size - 1)))
+            {
+                throw new PickleFormatException($"tensor '{key}': {View(record)} overflows a 64-bit element index");
+            }
+
+            count *= size;
+            last += size > 0 ? (size - 1) * stride : 0;
+        }
+
+        return (count, last);
+    }
+
+    private static string View(TensorRecord record) =>
+        $"view (offset {record.Offset}, size [{string.Join(", ", record.Size)}], stride " +
+        $"[{string.Join(", ", record.Stride)}])";
+}
+
+/// <summary>
+/// Elements one load may materialize: each storage once plus <see cref="Repeated"/> more. Views copy, where torch
+/// shares, so without a load-wide cap many views of one storage, or many expanded views, would turn a file of a few
+/// KB into gigabytes of tensors.
+/// </summary>
+internal sealed class ElementBudget(long storageElements)
+{
+    public const long Repeated = 1L << 24;
+
+    private readonly long total = storageElements + Repeated;
+    private long used;
+
+    public void Take(string key, long count)
+    {
+        if (count > total - used)
+        {
+            throw new PickleFormatException(
+                $"tensor '{key}': its {count} elements bring the views of this checkpoint past {total} elements " +
+                $"(its storages hold {total - Repeated}; at most {Repeated} more may repeat them)");
+        }
+
+        used += count;
     }
 }

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using TorchSparse.IO;
 
 namespace TorchSparse.Checkpoints;
@@ -18,11 +17,13 @@ public static class TorchCheckpoint
     /// <item>a safetensors file (see <see cref="Safetensors"/>): every tensor in it, in header order. Its metadata
     /// comes from <see cref="Safetensors.ReadMetadata"/>; <paramref name="options"/> do not apply.</item>
     /// </list>
+    /// Views are copied, where torch shares their storage: one load materializes at most its storages' elements plus
+    /// 2^24 more (expanded or overlapping views), so a small file cannot demand gigabytes.
     /// A leading "module." (DataParallel) is removed from keys. bfloat16 and float64 tensors arrive as float32;
     /// float16 stays <see cref="DType.Float16"/>; int32 and int64 stay as they are.
     /// </summary>
-    /// <exception cref="CheckpointException">The file is missing, truncated, corrupt, or holds objects that are not
-    /// allowed; the message names the file and the fault.</exception>
+    /// <exception cref="CheckpointException">The file is missing, truncated, corrupt (a zip record's CRC-32 included),
+    /// or holds objects that are not allowed; the message names the file and the fault.</exception>
     public static IReadOnlyDictionary<string, Tensor> Load(string path, CheckpointOptions? options = null)
     {
         options ??= new CheckpointOptions();
@@ -109,6 +110,8 @@ public static class TorchCheckpoint
             }
         }
 
+        var budget = new ElementBudget(dict.Entries.Select(e => e.Value).OfType<TensorRecord>()
+            .Select(r => r.Storage).Distinct().Sum(TensorMaterializer.Available));
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach ((object key, object? value) in dict.Entries)
         {
@@ -121,74 +124,12 @@ public static class TorchCheckpoint
                 ?? throw new PickleFormatException(
                     $"state dict key of type {PickleText.TypeName(key)} is not a string");
             name = StateDictKeys.WithoutModulePrefix(name);
-            if (!result.TryAdd(name, TensorMaterializer.Materialize(name, record)))
+            if (!result.TryAdd(name, TensorMaterializer.Materialize(name, record, budget)))
             {
                 throw new PickleFormatException(StateDictKeys.DuplicateMessage(name));
             }
         }
 
         return result;
-    }
-}
-
-/// <summary>torch >= 1.6 format: a zip of &lt;name&gt;/data.pkl and one &lt;name&gt;/data/&lt;key&gt; per storage.
-/// </summary>
-internal static class ZipCheckpointReader
-{
-    public static object? Read(string path, TorchPickleHost host)
-    {
-        using ZipArchive zip = ZipFile.OpenRead(path);
-        // The top folder is named after the file torch.save first wrote, so find it through data.pkl.
-        ZipArchiveEntry[] pickles = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
-            && e.FullName.IndexOf('/', StringComparison.Ordinal) == e.FullName.Length - "/data.pkl".Length).ToArray();
-        if (pickles.Length != 1)
-        {
-            throw new PickleFormatException($"zip holds {pickles.Length} <folder>/data.pkl records, expected 1");
-        }
-
-        string prefix = pickles[0].FullName[..^"data.pkl".Length];
-        object? root = new PickleMachine(ReadEntry(pickles[0], pickles[0].Length), host).Run(0);
-        foreach (StorageRef storage in host.Storages.Values)
-        {
-            ZipArchiveEntry entry = zip.GetEntry(prefix + "data/" + storage.Key)
-                ?? throw new PickleFormatException($"storage record '{prefix}data/{storage.Key}' is missing");
-            long need = checked(storage.Numel * TensorMaterializer.ElementSize(storage.Kind));
-            if (entry.Length < need)
-            {
-                throw new PickleFormatException(
-                    $"storage record '{entry.FullName}' holds {entry.Length} bytes, the pickle needs {need}");
-            }
-
-            storage.Bytes = ReadEntry(entry, need);
-        }
-
-        return root;
-    }
-
-    private static byte[] ReadEntry(ZipArchiveEntry entry, long count)
-    {
-        if (count > Array.MaxLength)
-        {
-            throw new PickleFormatException($"record '{entry.FullName}' is too large ({count} bytes)");
-        }
-
-        // Grow with the bytes that actually arrive rather than trusting declared sizes: a corrupt header or pickle
-        // must not make us allocate gigabytes up front.
-        using var buffer = new MemoryStream();
-        using Stream stream = entry.Open();
-        byte[] chunk = new byte[81920];
-        while (buffer.Length < count)
-        {
-            int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, count - buffer.Length));
-            if (read == 0)
-            {
-                throw new PickleFormatException(
-                    $"record '{entry.FullName}' is truncated ({buffer.Length} of {count} bytes)");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

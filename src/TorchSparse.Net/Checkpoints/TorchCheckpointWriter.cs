@@ -104,29 +104,31 @@ internal static class TorchCheckpointWriter
             }
 
             pickle.String(name);
-            RebuiltTensor(pickle, StorageKey(i), tensor, TensorBytes.KindOf(tensor.DType, name));
+            StorageKind kind = TensorBytes.KindOf(tensor.DType, name);
+            long[] shape = Array.ConvertAll(tensor.Shape, size => (long)size);
+            RebuiltTensor(pickle, new(StorageKey(i), kind, tensor.Length, 0, shape, ContiguousStride(tensor.Shape)));
         }
 
         pickle.SetItems();
     }
 
-    private static void RebuiltTensor(PickleWriter pickle, string key, Tensor tensor, StorageKind kind)
+    /// <summary>The rebuild call for a view of a storage; tests also use it to pickle views no tensor has.</summary>
+    internal static void RebuiltTensor(PickleWriter pickle, PickledView view)
     {
         pickle.Global("torch._utils", "_rebuild_tensor_v2");
         pickle.Mark();
         pickle.Mark();
         pickle.String("storage");
-        (string module, string storageClass) = TorchPickleHost.StorageGlobal(kind);
+        (string module, string storageClass) = TorchPickleHost.StorageGlobal(view.Kind);
         pickle.Global(module, storageClass);
-        pickle.String(key);
+        pickle.String(view.StorageKey);
         pickle.String("cpu");
-        pickle.Int(tensor.Length);
+        pickle.Int(view.Numel);
         pickle.Tuple();
         pickle.PersistentId();
-        pickle.Int(0); // storage offset
-        int[] shape = tensor.Shape;
-        pickle.IntTuple(Array.ConvertAll(shape, size => (long)size));
-        pickle.IntTuple(ContiguousStride(shape));
+        pickle.Int(view.Offset);
+        pickle.IntTuple(view.Size);
+        pickle.IntTuple(view.Stride);
         pickle.Bool(false); // requires_grad
         EmptyOrderedDict(pickle); // backward hooks
         pickle.Tuple();
@@ -169,3 +171,7 @@ internal static class TorchCheckpointWriter
         }
     }
 }
+
+/// <summary>What one pickled tensor says: its storage (key, kind, element count) and the view into it.</summary>
+internal sealed record PickledView(
+    string StorageKey, StorageKind Kind, long Numel, long Offset, IReadOnlyList<long> Size, IReadOnlyList<long> Stride);
