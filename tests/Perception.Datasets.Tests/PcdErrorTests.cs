@@ -42,6 +42,16 @@ public class PcdErrorTests
     public void Malformed_headers_name_the_line_and_field(string content, string message) =>
         AssertFails(Encoding.ASCII.GetBytes(content), message);
 
+    // The header splits on spaces and tabs only; other white space stays inside a name, which no field can take.
+    [Theory]
+    [InlineData("\v", "000B")]
+    [InlineData("\f", "000C")]
+    [InlineData("\u0085", "0085")]
+    [InlineData("\u00A0", "00A0")]
+    public void Field_names_with_other_white_space_fail(string space, string code) =>
+        AssertFails(Encoding.Latin1.GetBytes($"FIELDS x y{space}z\nSIZE 4 4\nTYPE F F\nWIDTH 1\nDATA ascii\n1 2\n"),
+            $"line 1 (FIELDS): field 'y{space}z' has white space (U+{code}) in its name");
+
     [Theory]
     [InlineData("DATA ascii\n1 2 3\n", "ascii data from line 10 has 6 bytes, too short for POINTS 2 × 3 values")]
     [InlineData("DATA ascii\n1 2 3\n4 5  \n", "line 11: 2 values; the header declares 3 per point")]

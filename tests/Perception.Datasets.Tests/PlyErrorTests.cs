@@ -31,6 +31,13 @@ public class PlyErrorTests
     public void Malformed_headers_name_the_line(string content, string message) =>
         AssertFails(Encoding.ASCII.GetBytes(content), message);
 
+    // The header splits on spaces and tabs only; a vertex property becomes a field, whose name cannot hold white space.
+    [Fact]
+    public void Vertex_property_name_with_other_white_space_fails() =>
+        AssertFails(Encoding.Latin1.GetBytes("ply\nformat binary_little_endian 1.0\nelement vertex 1\n" +
+                                             "property float x\u00A0y\nend_header\n\0\0\0\0"),
+            "line 4, property 'x\u00A0y': white space (U+00A0) in the name");
+
     [Theory]
     [InlineData("1 2\n3  \n", "ascii data ends (line 8) in vertex 1 of 2, property 'y'")]
     [InlineData("1 2\n3 four\n", "line 8, vertex 1, property 'y': 'four' is not a Float32")]
