@@ -89,6 +89,23 @@ public class KittiLabelConfigTests
         Assert.StartsWith(problemStart, e.Problem, StringComparison.Ordinal);
     }
 
+    // YamlDotNet builds nested nodes by recursion: deep nesting in a small file would overflow the stack.
+    [Theory]
+    [InlineData("[")]
+    [InlineData("{a: ")]
+    [InlineData("- ")]
+    public void Runaway_nesting_fails_before_it_overflows_the_stack(string level)
+    {
+        string yaml = "labels:\n  " + string.Concat(Enumerable.Repeat(level, 100_000));
+
+        DatasetFormatException e =
+            Assert.Throws<DatasetFormatException>(() => KittiLabelConfig.Parse(yaml, "deep.yaml"));
+
+        Assert.Equal("deep.yaml", e.FilePath);
+        Assert.StartsWith("line 2, column ", e.Problem, StringComparison.Ordinal);
+        Assert.Contains("collections nest deeper than 64 levels", e.Problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_reads_a_file()
     {

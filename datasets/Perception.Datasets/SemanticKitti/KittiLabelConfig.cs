@@ -11,6 +11,9 @@ namespace Perception.Datasets.SemanticKitti;
 /// </summary>
 public sealed class KittiLabelConfig
 {
+    // The real files nest three levels (root, map, colour list); the limit only has to stop runaway nesting.
+    private const int MaxNesting = 64;
+
     private KittiLabelConfig(string path, IReadOnlyDictionary<int, string> labels,
         IReadOnlyDictionary<int, (byte Red, byte Green, byte Blue)> colorMap, IReadOnlyDictionary<int, int> learningMap,
         IReadOnlyDictionary<int, int> learningMapInverse, IReadOnlySet<int> ignoredClasses)
@@ -101,7 +104,7 @@ public sealed class KittiLabelConfig
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new DepthLimitedYamlParser(new Parser(new StringReader(yaml)), MaxNesting));
         }
         catch (YamlException e)
         {
