@@ -102,14 +102,21 @@ public sealed class KittiLabelConfig
     private static YamlMappingNode LoadRoot(string yaml, string sourceName)
     {
         var stream = new YamlStream();
+        var parser = new BoundedYamlParser(new Parser(new StringReader(yaml)), MaxNesting);
         try
         {
-            stream.Load(new DepthLimitedYamlParser(new Parser(new StringReader(yaml)), MaxNesting));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new DatasetFormatException(sourceName,
                 $"line {e.Start.Line}, column {e.Start.Column}: malformed YAML: {e.Message}", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet reports some malformed input this way instead of with a YamlException, and without a place.
+            throw new DatasetFormatException(sourceName,
+                $"near line {parser.Position.Line}, column {parser.Position.Column}: malformed YAML: {e.Message}", e);
         }
 
         return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root
