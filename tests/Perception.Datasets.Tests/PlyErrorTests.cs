@@ -28,6 +28,9 @@ public class PlyErrorTests
         "header declares no vertex element")]
     [InlineData("ply\nformat ascii 1.0\nelements vertex 1\nend_header\n",
         "line 3: 'elements' is not a PLY header keyword")]
+    // Property-less vertices take no bytes: 50 header bytes claimed a cloud of two billion empty points.
+    [InlineData("ply\nformat binary_little_endian 1.0\nelement vertex 2147483647\nend_header\n",
+        "element 'vertex' declares 2147483647 vertices but no properties")]
     public void Malformed_headers_name_the_line(string content, string message) =>
         AssertFails(Encoding.ASCII.GetBytes(content), message);
 
