@@ -83,6 +83,8 @@ public class KittiLabelConfigTests
     [InlineData("labels:\n  0: a\nlearning_map:\n  0: 0\nlearning_map_inv:\n  0: 0\nlearning_ignore:\n  0: maybe\n", "line 8: learning_ignore[0] is 'maybe', not True or False")]
     // A cyclic alias used as a mapping key sent YamlDotNet's hashing into endless recursion: a stack overflow.
     [InlineData("labels: {&a [0, *a]: x}\n", "line 1, column 17: malformed YAML: alias *a names a list or mapping")]
+    // YAML forbids an alias ahead of its anchor; as a mapping key YamlDotNet's placeholder compared itself forever.
+    [InlineData("{*a : 1, b: &a x}\n", "line 1, column 2: malformed YAML: alias *a comes before any anchor &a")]
     // YamlDotNet reports these two with ArgumentException and InvalidOperationException, not YamlException.
     [InlineData(":\n :", "near line 3, column 1: malformed YAML: ")]
     [InlineData(": {\ne", "near line 1, column 3: malformed YAML: ")]
