@@ -81,12 +81,36 @@ public class KittiLabelConfigTests
     [InlineData("labels:\n  0: a\nlearning_map:\n  70000: 0\nlearning_map_inv:\n  0: 0\n", "learning_map: raw id 70000 is outside 0..65535")]
     [InlineData("labels:\n  0: a\ncolor_map:\n  0: [1, 2]\nlearning_map:\n  0: 0\nlearning_map_inv:\n  0: 0\n", "line 4: color_map[0] is not a list of 3 numbers")]
     [InlineData("labels:\n  0: a\nlearning_map:\n  0: 0\nlearning_map_inv:\n  0: 0\nlearning_ignore:\n  0: maybe\n", "line 8: learning_ignore[0] is 'maybe', not True or False")]
+    // A cyclic alias used as a mapping key sent YamlDotNet's hashing into endless recursion: a stack overflow.
+    [InlineData("labels: {&a [0, *a]: x}\n", "line 1, column 17: malformed YAML: alias *a names a list or mapping")]
+    // YAML forbids an alias ahead of its anchor; as a mapping key YamlDotNet's placeholder compared itself forever.
+    [InlineData("{*a : 1, b: &a x}\n", "line 1, column 2: malformed YAML: alias *a comes before any anchor &a")]
+    // YamlDotNet reports these two with ArgumentException and InvalidOperationException, not YamlException.
+    [InlineData(":\n :", "near line 3, column 1: malformed YAML: ")]
+    [InlineData(": {\ne", "near line 1, column 3: malformed YAML: ")]
     public void Malformed_config_names_the_file_and_problem(string yaml, string problemStart)
     {
         DatasetFormatException e = Assert.Throws<DatasetFormatException>(() => KittiLabelConfig.Parse(yaml, "bad.yaml"));
 
         Assert.Equal("bad.yaml", e.FilePath);
         Assert.StartsWith(problemStart, e.Problem, StringComparison.Ordinal);
+    }
+
+    // YamlDotNet builds nested nodes by recursion: deep nesting in a small file would overflow the stack.
+    [Theory]
+    [InlineData("[")]
+    [InlineData("{a: ")]
+    [InlineData("- ")]
+    public void Runaway_nesting_fails_before_it_overflows_the_stack(string level)
+    {
+        string yaml = "labels:\n  " + string.Concat(Enumerable.Repeat(level, 100_000));
+
+        DatasetFormatException e =
+            Assert.Throws<DatasetFormatException>(() => KittiLabelConfig.Parse(yaml, "deep.yaml"));
+
+        Assert.Equal("deep.yaml", e.FilePath);
+        Assert.StartsWith("line 2, column ", e.Problem, StringComparison.Ordinal);
+        Assert.Contains("collections nest deeper than 64 levels", e.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -81,6 +81,21 @@ public class KittiPoseFileTests
         Assert.True(cz > 0.999 && Math.Abs(cx) < 0.01 && Math.Abs(cy) < 0.01);
     }
 
+    // Finite entries whose determinant overflows once passed the singularity test and gave a NaN inverse.
+    [Fact]
+    public void Calibration_whose_Tr_overflows_when_inverted_is_refused()
+    {
+        using var scratch = new ScratchFolder();
+        string p = "1 0 0 0 0 1 0 0 0 0 1 0";
+        File.WriteAllLines(scratch.File("calib.txt"),
+            [$"P0: {p}", $"P1: {p}", $"P2: {p}", $"P3: {p}", "Tr: 1e200 0 0 0 0 1e200 0 0 0 0 1e200 0"]);
+
+        var error = Assert.Throws<DatasetFormatException>(() => KittiCalibration.Read(scratch.File("calib.txt")));
+
+        Assert.StartsWith("Tr cannot be inverted: The inverse overflows double precision", error.Problem,
+            StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Calibration_without_Tr_is_refused()
     {

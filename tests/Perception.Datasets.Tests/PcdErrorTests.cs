@@ -42,6 +42,27 @@ public class PcdErrorTests
     public void Malformed_headers_name_the_line_and_field(string content, string message) =>
         AssertFails(Encoding.ASCII.GetBytes(content), message);
 
+    // The header splits on spaces and tabs only; other white space stays inside a name, which no field can take.
+    [Theory]
+    [InlineData("\v", "000B")]
+    [InlineData("\f", "000C")]
+    [InlineData("\u0085", "0085")]
+    [InlineData("\u00A0", "00A0")]
+    public void Field_names_with_other_white_space_fail(string space, string code) =>
+        AssertFails(Encoding.Latin1.GetBytes($"FIELDS x y{space}z\nSIZE 4 4\nTYPE F F\nWIDTH 1\nDATA ascii\n1 2\n"),
+            $"line 1 (FIELDS): field 'y{space}z' has white space (U+{code}) in its name");
+
+    // With POINTS 0 no data length bounds the values per point, so COUNTs claiming a billion must size nothing.
+    [Fact]
+    public void Zero_points_with_a_billion_values_per_point_allocate_nothing()
+    {
+        const string header = "FIELDS x\nSIZE 1\nTYPE U\nCOUNT 1000000000\nWIDTH 0\nPOINTS 0\nDATA ascii\n";
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        AssertFails(Encoding.ASCII.GetBytes(header + "7\n"), "line 8: more ascii data than POINTS 0 declares");
+
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+    }
+
     [Theory]
     [InlineData("DATA ascii\n1 2 3\n", "ascii data from line 10 has 6 bytes, too short for POINTS 2 × 3 values")]
     [InlineData("DATA ascii\n1 2 3\n4 5  \n", "line 11: 2 values; the header declares 3 per point")]

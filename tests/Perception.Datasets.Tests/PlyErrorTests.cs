@@ -28,8 +28,18 @@ public class PlyErrorTests
         "header declares no vertex element")]
     [InlineData("ply\nformat ascii 1.0\nelements vertex 1\nend_header\n",
         "line 3: 'elements' is not a PLY header keyword")]
+    // Property-less vertices take no bytes: 50 header bytes claimed a cloud of two billion empty points.
+    [InlineData("ply\nformat binary_little_endian 1.0\nelement vertex 2147483647\nend_header\n",
+        "element 'vertex' declares 2147483647 vertices but no properties")]
     public void Malformed_headers_name_the_line(string content, string message) =>
         AssertFails(Encoding.ASCII.GetBytes(content), message);
+
+    // The header splits on spaces and tabs only; a vertex property becomes a field, whose name cannot hold white space.
+    [Fact]
+    public void Vertex_property_name_with_other_white_space_fails() =>
+        AssertFails(Encoding.Latin1.GetBytes("ply\nformat binary_little_endian 1.0\nelement vertex 1\n" +
+                                             "property float x\u00A0y\nend_header\n\0\0\0\0"),
+            "line 4, property 'x\u00A0y': white space (U+00A0) in the name");
 
     [Theory]
     [InlineData("1 2\n3  \n", "ascii data ends (line 8) in vertex 1 of 2, property 'y'")]

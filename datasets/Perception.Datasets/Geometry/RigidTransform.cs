@@ -102,7 +102,8 @@ public readonly struct RigidTransform : IEquatable<RigidTransform>
     public static RigidTransform Multiply(RigidTransform second, RigidTransform first) => second * first;
 
     /// <summary>The inverse [R⁻¹ | −R⁻¹·t].</summary>
-    /// <exception cref="InvalidOperationException">R is singular.</exception>
+    /// <exception cref="InvalidOperationException">R is singular, or the inverse overflows double precision.
+    /// </exception>
     public RigidTransform Inverse()
     {
         // Cofactors of R; the inverse is their transpose over the determinant.
@@ -117,12 +118,22 @@ public readonly struct RigidTransform : IEquatable<RigidTransform>
         double i00 = c00 * s, i01 = ((r02 * r21) - (r01 * r22)) * s, i02 = ((r01 * r12) - (r02 * r11)) * s;
         double i10 = c01 * s, i11 = ((r00 * r22) - (r02 * r20)) * s, i12 = ((r02 * r10) - (r00 * r12)) * s;
         double i20 = c02 * s, i21 = ((r01 * r20) - (r00 * r21)) * s, i22 = ((r00 * r11) - (r01 * r10)) * s;
-        return new RigidTransform(
+        double[] inverse =
         [
             i00, i01, i02, -((i00 * t0) + (i01 * t1) + (i02 * t2)),
             i10, i11, i12, -((i10 * t0) + (i11 * t1) + (i12 * t2)),
             i20, i21, i22, -((i20 * t0) + (i21 * t1) + (i22 * t2)),
-        ]);
+        ];
+
+        // Entries near the ends of the double range overflow: the determinant becomes infinite or NaN (and slips past
+        // the test above), or a product with the translation does; either way the inverse would be NaN or zeros.
+        if (!Array.TrueForAll(inverse, double.IsFinite))
+        {
+            throw new InvalidOperationException(
+                $"The inverse overflows double precision (determinant {determinant:G3}).");
+        }
+
+        return new RigidTransform(inverse);
     }
 
     /// <summary>Largest |entry| of RᵀR − I: 0 for an exact rotation, about 1e-7 for one printed to 7 digits.</summary>

@@ -8,7 +8,9 @@ internal static class PcdAscii
     public static void Read(ReadOnlySpan<byte> data, PcdHeader header, PointField?[] columns, string path)
     {
         var reader = new AsciiTokens(data, header.DataLine);
-        Span<Range> tokens = new Range[header.ValuesPerPoint + 1];
+        // Sized only once a point exists: the data length check that bounds ValuesPerPoint is skipped for POINTS 0,
+        // where COUNTs alone could ask for a billion ranges.
+        Span<Range> tokens = header.Points == 0 ? [] : new Range[header.ValuesPerPoint + 1];
         for (int point = 0; point < header.Points; point++)
         {
             if (!reader.NextLine(out ReadOnlySpan<byte> line))

@@ -109,6 +109,12 @@ internal sealed class PcdHeader
                 throw reader.Error("FIELDS", $"field '{names[f]}' is declared twice");
             }
 
+            if (!PointCloud.IsFieldName(names[f]))
+            {
+                throw reader.Error("FIELDS", $"field '{Shorten(names[f])}' has white space " +
+                    $"(U+{(int)names[f].First(char.IsWhiteSpace):X4}) in its name");
+            }
+
             int count = counts is null ? 1 : reader.ParseInt("COUNT", counts[f], names[f], 1);
             fields[f] = new PcdFieldSpec(names[f], reader.FieldType(names[f], sizes[f], types[f]), count);
         }

@@ -19,9 +19,15 @@ public static class PlyFile
         using MappedFile mapped = MappedFile.Open(path);
         ReadOnlySpan<byte> file = mapped.Bytes;
         PlyHeader header = PlyHeader.Parse(file, path);
-        if (!header.Elements.Any(e => e.Name == "vertex"))
+        PlyElement vertex = header.Elements.FirstOrDefault(e => e.Name == "vertex")
+            ?? throw new DatasetFormatException(path, "header declares no vertex element");
+
+        // Vertices without properties take no bytes, so a few header bytes could claim a cloud of billions of points
+        // that hold nothing.
+        if (vertex.Count > 0 && vertex.Properties.Count == 0)
         {
-            throw new DatasetFormatException(path, "header declares no vertex element");
+            throw new DatasetFormatException(path,
+                $"element 'vertex' declares {vertex.Count} vertices but no properties");
         }
 
         return header.Encoding == PlyEncoding.Ascii

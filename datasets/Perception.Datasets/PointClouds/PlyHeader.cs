@@ -175,6 +175,13 @@ internal sealed class PlyHeader
                 $"line {lineNumber}: element '{element.Name}' has property '{Shorten(name)}' twice");
         }
 
+        // Vertex properties become cloud fields, and a field name cannot hold the white space the split lets through.
+        if (element.Name == "vertex" && !isList && !PointCloud.IsFieldName(name))
+        {
+            throw new DatasetFormatException(path, $"line {lineNumber}, property '{Shorten(name)}': white space " +
+                $"(U+{(int)name.First(char.IsWhiteSpace):X4}) in the name");
+        }
+
         PointFieldType type = ParseType(tokens[^2]) ?? throw new DatasetFormatException(path,
             $"line {lineNumber}, property '{Shorten(name)}': unknown type '{Shorten(tokens[^2])}'");
         if (!isList)

@@ -52,7 +52,7 @@ public sealed class PointCloud
     public PointField AddField(string name, PointFieldType type, int count = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        if (string.IsNullOrEmpty(name) || name.Any(char.IsWhiteSpace))
+        if (!IsFieldName(name))
         {
             throw new ArgumentException(
                 $"Field name '{name}' must be non-empty and without white space.", nameof(name));
@@ -67,6 +67,12 @@ public sealed class PointCloud
         fields.Add(field);
         return field;
     }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can name a field: non-empty and without white space. The file readers check
+    /// header names with it, since their headers split on spaces and tabs only and let other white space through.
+    /// </summary>
+    internal static bool IsFieldName(string name) => !string.IsNullOrEmpty(name) && !name.Any(char.IsWhiteSpace);
 
     /// <summary>The field with exactly this name, or null.</summary>
     public PointField? FindField(string name) => fields.Find(f => f.Name == name);

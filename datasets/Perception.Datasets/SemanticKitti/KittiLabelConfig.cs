@@ -11,6 +11,9 @@ namespace Perception.Datasets.SemanticKitti;
 /// </summary>
 public sealed class KittiLabelConfig
 {
+    // The real files nest three levels (root, map, colour list); the limit only has to stop runaway nesting.
+    private const int MaxNesting = 64;
+
     private KittiLabelConfig(string path, IReadOnlyDictionary<int, string> labels,
         IReadOnlyDictionary<int, (byte Red, byte Green, byte Blue)> colorMap, IReadOnlyDictionary<int, int> learningMap,
         IReadOnlyDictionary<int, int> learningMapInverse, IReadOnlySet<int> ignoredClasses)
@@ -99,14 +102,21 @@ public sealed class KittiLabelConfig
     private static YamlMappingNode LoadRoot(string yaml, string sourceName)
     {
         var stream = new YamlStream();
+        var parser = new BoundedYamlParser(new Parser(new StringReader(yaml)), MaxNesting);
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new DatasetFormatException(sourceName,
                 $"line {e.Start.Line}, column {e.Start.Column}: malformed YAML: {e.Message}", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet reports some malformed input this way instead of with a YamlException, and without a place.
+            throw new DatasetFormatException(sourceName,
+                $"near line {parser.Position.Line}, column {parser.Position.Column}: malformed YAML: {e.Message}", e);
         }
 
         return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root
