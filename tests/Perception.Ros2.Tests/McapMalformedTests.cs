@@ -87,6 +87,8 @@ public sealed class McapMalformedTests : IDisposable
         var e = Assert.Throws<McapFormatException>(() => ReadAll(path));
         Assert.Equal(("Chunk", (long)chunk), (e.Record, e.Offset));
         Assert.Contains("CRC", e.Message, StringComparison.Ordinal);
+        Assert.Equal(path, e.FilePath);
+        Assert.StartsWith($"{path}: MCAP Chunk at byte {chunk}", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,7 +173,9 @@ public sealed class McapMalformedTests : IDisposable
         file[^12] ^= 1; // summary_crc, just before the closing magic
         File.WriteAllBytes(path, file);
 
-        Assert.Equal("summary", Assert.Throws<McapFormatException>(() => McapReader.Open(path)).Record);
+        var e = Assert.Throws<McapFormatException>(() => McapReader.Open(path));
+        Assert.Equal("summary", e.Record);
+        Assert.StartsWith($"{path}: ", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,8 +20,11 @@ public sealed partial class McapReader : IDisposable
     private readonly List<McapChunkIndex> chunkIndexes = [];
     private readonly List<(ulong Offset, ulong Length)> metadataIndexes = [];
 
-    private McapReader(SafeFileHandle handle, long maxChunkBytes)
+    private readonly string path;
+
+    private McapReader(string path, SafeFileHandle handle, long maxChunkBytes)
     {
+        this.path = path;
         this.handle = handle;
         this.maxChunkBytes = maxChunkBytes;
         length = RandomAccess.GetLength(handle);
@@ -58,7 +61,12 @@ public sealed partial class McapReader : IDisposable
         SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            return new McapReader(handle, maxChunkBytes);
+            return new McapReader(path, handle, maxChunkBytes);
+        }
+        catch (McapFormatException e)
+        {
+            handle.Dispose();
+            throw e.InFile(path);
         }
         catch
         {
@@ -68,7 +76,49 @@ public sealed partial class McapReader : IDisposable
     }
 
     /// <summary>Every message in file order, with its channel and schema; <paramref name="topic"/> filters.</summary>
-    public IEnumerable<McapMessageView> ReadMessages(string? topic = null)
+    public IEnumerable<McapMessageView> ReadMessages(string? topic = null) => NamingTheFile(Messages(topic));
+
+    /// <summary>The Metadata records (rosbag2 writes one named <c>rosbag2</c>).</summary>
+    public IReadOnlyList<McapMetadata> ReadMetadata()
+    {
+        try
+        {
+            return Metadata();
+        }
+        catch (McapFormatException e)
+        {
+            throw e.InFile(path);
+        }
+    }
+
+    public void Dispose() => handle.Dispose();
+
+    // Faults surface deep in record parsing, which knows offsets but not the file; the public readers add it.
+    private IEnumerable<T> NamingTheFile<T>(IEnumerable<T> items)
+    {
+        using IEnumerator<T> e = items.GetEnumerator();
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = e.MoveNext();
+            }
+            catch (McapFormatException fault)
+            {
+                throw fault.InFile(path);
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            yield return e.Current;
+        }
+    }
+
+    private IEnumerable<McapMessageView> Messages(string? topic)
     {
         IEnumerable<(McapOpcode, McapRecordReader)> records = IsIndexed
             ? chunkIndexes.OrderBy(c => c.ChunkStartOffset).SelectMany(ReadIndexedChunk)
@@ -88,8 +138,7 @@ public sealed partial class McapReader : IDisposable
         }
     }
 
-    /// <summary>The Metadata records (rosbag2 writes one named <c>rosbag2</c>).</summary>
-    public IReadOnlyList<McapMetadata> ReadMetadata()
+    private List<McapMetadata> Metadata()
     {
         if (metadataIndexes.Count > 0)
         {
@@ -104,8 +153,6 @@ public sealed partial class McapReader : IDisposable
 
         return found;
     }
-
-    public void Dispose() => handle.Dispose();
 
     private IEnumerable<(McapOpcode, McapRecordReader)> ReadIndexedChunk(McapChunkIndex index)
     {
