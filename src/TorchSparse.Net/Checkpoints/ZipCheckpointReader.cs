@@ -20,7 +20,8 @@ internal static class ZipCheckpointReader
         }
 
         string prefix = pickles[0].FullName[..^"data.pkl".Length];
-        object? root = new PickleMachine(ReadEntry(pickles[0], pickles[0].Length), host).Run(0);
+        long fileLength = new FileInfo(path).Length;
+        object? root = new PickleMachine(ReadEntry(pickles[0], pickles[0].Length, fileLength), host).Run(0);
         foreach (StorageRef storage in host.Storages.Values)
         {
             ZipArchiveEntry entry = zip.GetEntry(prefix + "data/" + storage.Key)
@@ -34,7 +35,7 @@ internal static class ZipCheckpointReader
                     $"{storage.Numel} elements of {elementSize} bytes");
             }
 
-            storage.Bytes = ReadEntry(entry, storage.Numel * elementSize);
+            storage.Bytes = ReadEntry(entry, storage.Numel * elementSize, fileLength);
         }
 
         return root;
@@ -58,7 +59,7 @@ internal static class ZipCheckpointReader
     }
 
     /// <summary>The first <paramref name="count"/> bytes of a record, read to its end for the CRC check.</summary>
-    private static byte[] ReadEntry(ZipArchiveEntry entry, long count)
+    private static byte[] ReadEntry(ZipArchiveEntry entry, long count, long fileLength)
     {
         if (count > Array.MaxLength)
         {
@@ -67,7 +68,7 @@ internal static class ZipCheckpointReader
 
         try
         {
-            return ReadChecked(entry, count);
+            return ReadChecked(entry, count, fileLength);
         }
         catch (InvalidDataException e)
         {
@@ -75,21 +76,30 @@ internal static class ZipCheckpointReader
         }
     }
 
-    private static byte[] ReadChecked(ZipArchiveEntry entry, long count)
+    private static byte[] ReadChecked(ZipArchiveEntry entry, long count, long fileLength)
     {
-        // Grow with the bytes that actually arrive rather than trusting declared sizes: a corrupt header or pickle
-        // must not make us allocate gigabytes up front. Reading stops one byte past the declared length, enough to
-        // tell a record that runs on.
-        using var buffer = new MemoryStream();
         using Stream stream = entry.Open();
-        byte[] chunk = new byte[81920];
         uint crc = 0xFFFFFFFFu;
         long total = 0;
+        byte[]? bytes = null;
+        // A stored record (torch never compresses) lies inside the file, so its declared size, at most the file's, is
+        // safe to allocate at once and read into directly. A compressed one could claim anything: it grows with the
+        // bytes that actually inflate. Either way reading stops one byte past the declared length, enough to tell a
+        // record that runs on.
+        if (entry.CompressedLength == entry.Length && entry.Length <= fileLength)
+        {
+            bytes = new byte[count];
+            total = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            crc = Crc32.Update(crc, bytes.AsSpan(0, (int)total));
+        }
+
+        using MemoryStream? grown = bytes is null ? new MemoryStream() : null;
+        byte[] chunk = new byte[81920];
         int read;
         while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, entry.Length + 1 - total))) > 0)
         {
             crc = Crc32.Update(crc, chunk.AsSpan(0, read));
-            buffer.Write(chunk, 0, (int)Math.Clamp(count - buffer.Length, 0, read));
+            grown?.Write(chunk, 0, (int)Math.Clamp(count - grown.Length, 0, read));
             total += read;
         }
 
@@ -107,6 +117,6 @@ internal static class ZipCheckpointReader
                 $"says {entry.Crc32:x8}");
         }
 
-        return buffer.ToArray();
+        return bytes ?? grown!.ToArray();
     }
 }
