@@ -98,7 +98,7 @@ public static class PointCloudConversion
         ulong bytes = 0;
         foreach (RosField field in message.Fields)
         {
-            if (field.Name.Length == 0 || field.Name.Any(char.IsWhiteSpace) || !names.Add(field.Name))
+            if (!PointCloud.IsFieldName(field.Name) || !names.Add(field.Name))
             {
                 throw new PointCloud2LayoutException($"Field name '{field.Name}' is empty, holds white space or "
                     + "repeats; a file cloud needs distinct names.");
